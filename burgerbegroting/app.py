@@ -1,0 +1,67 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import CONFIGS, ProductionConfig, config_name_from_env
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config_name: str | None = None, **overrides: object) -> Flask:
+    """Build the app for ``config_name`` (development, testing, production)."""
+    name = config_name or config_name_from_env()
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.from_object(CONFIGS[name])
+    app.config.update(overrides)
+    if name == "production":
+        ProductionConfig.check(app.config)
+
+    if app.config["PROXY_FIX_X_FOR"] or app.config["PROXY_FIX_X_PROTO"]:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app,
+            x_for=app.config["PROXY_FIX_X_FOR"],
+            x_proto=app.config["PROXY_FIX_X_PROTO"],
+        )
+
+    from burgerbegroting import models  # noqa: F401  (registers every table)
+    from burgerbegroting.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from burgerbegroting.core import i18n
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+    from burgerbegroting.auth.views import bp as auth_bp
+    from burgerbegroting.pages.views import bp as pages_bp
+    from burgerbegroting.staff.views import bp as staff_bp
+
+    app.register_blueprint(pages_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(staff_bp)
+
+    from burgerbegroting.core import audit, errors, security, templating
+    from burgerbegroting.auth import loading
+
+    loading.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    templating.init_app(app)
+    audit.connect_signals()
+
+    from burgerbegroting import cli
+
+    cli.init_app(app)
+    return app

@@ -1,0 +1,56 @@
+"""``flask`` commands for operators."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask
+
+from burgerbegroting.extensions import db
+
+
+def init_app(app: Flask) -> None:
+    @app.cli.command("seed-demo")
+    def seed_demo() -> None:
+        """Fill the database with the demo municipality (safe to run twice)."""
+        from burgerbegroting import demo
+
+        demo.seed()
+        db.session.commit()
+        click.echo("Demo data ready: Gemeente Voorbeeldland.")
+
+    @app.cli.command("create-admin")
+    @click.option("--email", prompt=True)
+    @click.option("--name", prompt=True)
+    @click.password_option()
+    def create_admin(email: str, name: str, password: str) -> None:
+        """Create the first process administrator."""
+        from burgerbegroting.auth import operations as ops
+        from burgerbegroting.core.permissions import Role
+
+        if len(password) < 10:
+            raise click.BadParameter("at least 10 characters", param_hint="password")
+        try:
+            ops.create_staff(email, name, password, {Role.ADMIN}, actor_id=None)
+        except ops.EmailTaken:
+            click.echo(f"An account with {email} exists already.", err=True)
+            sys.exit(1)
+        db.session.commit()
+        click.echo(f"Administrator {email} created.")
+
+    audit_group = click.Group("audit", help="The audit log.")
+
+    @audit_group.command("verify")
+    def audit_verify() -> None:
+        """Check that the audit log's hash chain is unbroken."""
+        from burgerbegroting.core import audit
+
+        ok, count, message = audit.verify()
+        if ok:
+            click.echo(f"Audit log intact: {count} events.")
+        else:
+            click.echo(f"Audit log BROKEN after {count} events: {message}", err=True)
+            sys.exit(1)
+
+    app.cli.add_command(audit_group)

@@ -1,0 +1,53 @@
+"""Small helpers for thin views."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import abort, request
+from flask_login import current_user
+from jinja2_fragments.flask import render_block
+
+from flask import render_template
+
+from burgerbegroting.core.permissions import Action, may
+
+
+def is_htmx() -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def render(template: str, status: int = 200, block: str | None = None, **context: Any) -> tuple[str, int]:
+    """Render the whole page, or only ``block`` of it for an htmx request."""
+    if block is not None and is_htmx():
+        return render_block(template, block, **context), status
+    return render_template(template, **context), status
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Only follow ``next`` to a path on this site (no open redirects)."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    if "\\" in target or any(ord(ch) < 32 for ch in target):
+        return default
+    return target
+
+
+def current_roles() -> set[str]:
+    if current_user.is_authenticated:
+        return set(current_user.role_names)
+    return set()
+
+
+def require(action: Action) -> None:
+    """401 for anonymous users (login redirect), 403 for users without the right role."""
+    if not current_user.is_authenticated:
+        from burgerbegroting.extensions import login_manager
+
+        abort(login_manager.unauthorized())
+    if not may(current_roles(), action):
+        abort(403)

@@ -1,0 +1,5 @@
+"""Import every model module so that SQLAlchemy and Alembic see all tables."""
+
+from burgerbegroting.auth import models as auth_models  # noqa: F401
+from burgerbegroting.core import audit as audit_models  # noqa: F401
+from burgerbegroting.processes import models as process_models  # noqa: F401

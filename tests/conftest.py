@@ -1,0 +1,131 @@
+"""Shared fixtures: the app, a database rolled back after every test, a client, factories.
+
+With TEST_DATABASE_URL (set by scripts/test.sh) the tests run on a real PostgreSQL server
+whose schema comes from the Alembic migrations; without it they run on in-memory SQLite.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_sqlalchemy.session import Session as FSASession
+from sqlalchemy.pool import StaticPool
+
+from burgerbegroting.app import create_app
+from burgerbegroting.extensions import db
+
+DEMO_PASSWORD = "demo-wachtwoord"
+PASSWORD = "correct horse battery"
+
+
+class ConnectionBoundSession(FSASession):
+    """A session that uses the test's connection (Flask-SQLAlchemy's own ignores ``bind``)."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):  # type: ignore[no-untyped-def]
+        if bind is None and self.bind is not None:
+            return self.bind
+        return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+
+
+def _is_postgres() -> bool:
+    return os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
+
+
+@pytest.fixture(scope="session")
+def app() -> Iterator[Flask]:
+    overrides: dict[str, object] = {}
+    if not _is_postgres():
+        overrides["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            "poolclass": StaticPool,
+            "connect_args": {"check_same_thread": False},
+        }
+    app = create_app("testing", **overrides)
+    with app.app_context():
+        if _is_postgres():
+            from flask_migrate import upgrade
+
+            upgrade()
+        else:
+            db.create_all()
+    yield app
+
+
+@pytest.fixture(autouse=True)
+def _db(app: Flask) -> Iterator[None]:
+    """Every test runs in a transaction that is rolled back afterwards; commits in the code
+    under test only release savepoints."""
+    with app.app_context():
+        connection = db.engine.connect()
+        transaction = connection.begin()
+        original = db.session
+        db.session = db._make_scoped_session(  # type: ignore[method-assign,assignment]
+            {"class_": ConnectionBoundSession, "bind": connection, "join_transaction_mode": "create_savepoint"}
+        )
+        from burgerbegroting.core import mail
+
+        mail.outbox.clear()
+        try:
+            yield
+        finally:
+            db.session.remove()
+            db.session = original  # type: ignore[method-assign]
+            transaction.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def app_ctx(app: Flask) -> Iterator[None]:
+    with app.test_request_context():
+        yield
+
+
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match, "no CSRF token in page"
+    return match.group(1) or match.group(2)
+
+
+def get_csrf(client: FlaskClient, url: str = "/login") -> str:
+    return csrf_from(client.get(url).get_data(as_text=True))
+
+
+def make_user(email: str, roles: tuple[str, ...] = ("resident",), password: str = PASSWORD,
+              name: str = "Test Persoon", confirmed: bool = True):  # type: ignore[no-untyped-def]
+    from burgerbegroting.auth.models import User, UserRole
+    from burgerbegroting.auth.passwords import hash_password
+    from burgerbegroting.core.timeutil import utcnow
+
+    user = User(email=email, name=name, password_hash=hash_password(password),
+                email_confirmed_at=utcnow() if confirmed else None)
+    user.roles.extend(UserRole(role=r) for r in roles)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def login(client: FlaskClient, email: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+    token = get_csrf(client, "/login")
+    return client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+
+
+@pytest.fixture
+def user_factory(app: Flask):  # type: ignore[no-untyped-def]
+    return make_user
+
+
+def count(model) -> int:  # type: ignore[no-untyped-def]
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model)) or 0
