@@ -54,6 +54,8 @@ def app() -> Iterator[Flask]:
         else:
             db.create_all()
     yield app
+    with app.app_context():
+        db.engine.dispose()
 
 
 @pytest.fixture(autouse=True)
