@@ -18,5 +18,4 @@ else
 fi
 
 bash scripts/assets.sh
-.venv/bin/pybabel compile --use-fuzzy=false -d burgerbegroting/translations --statistics 2>&1 | tail -n 2 >&2 || \
-  .venv/bin/pybabel compile -d burgerbegroting/translations
+.venv/bin/pybabel compile -q -d burgerbegroting/translations
