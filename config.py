@@ -112,7 +112,7 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL", "sqlite://"))
     MAIL_BACKEND = "memory"
     RATELIMIT_ENABLED = False
-    SECRET_KEY = "testing-secret"
+    SECRET_KEY = "testing-secret"  # noqa: S105  (tests only)
     HMAC_KEY = "testing-hmac"
     # Hash cheaply in tests; production uses argon2id's recommended parameters.
     ARGON2_TIME_COST = 1

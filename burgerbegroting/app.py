@@ -34,8 +34,8 @@ def create_app(config_name: str | None = None, **overrides: object) -> Flask:
         )
 
     from burgerbegroting import models  # noqa: F401  (registers every table)
-    from burgerbegroting.extensions import babel, csrf, db, limiter, login_manager, migrate
     from burgerbegroting.core import i18n
+    from burgerbegroting.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
@@ -52,8 +52,8 @@ def create_app(config_name: str | None = None, **overrides: object) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(staff_bp)
 
-    from burgerbegroting.core import audit, errors, security, templating
     from burgerbegroting.auth import loading
+    from burgerbegroting.core import audit, errors, security, templating
 
     loading.init_app(app)
     security.init_app(app)

@@ -14,7 +14,7 @@ from burgerbegroting.extensions import db
 from burgerbegroting.processes.models import District, Round, RoundPhase
 from burgerbegroting.processes.phases import Phase
 
-DEMO_PASSWORD = "demo-wachtwoord"
+DEMO_PASSWORD = "demo-wachtwoord"  # noqa: S105  (public demo accounts, see README)
 
 DEMO_ACCOUNTS = [
     ("bewoner@example.org", "Bea Bewoner", [Role.RESIDENT]),

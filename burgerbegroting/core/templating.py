@@ -32,8 +32,9 @@ def init_app(app: Flask) -> None:
     def globals_() -> dict[str, Any]:
         from burgerbegroting.auth.forms import LanguageForm
 
-        def can(action: str) -> bool:
-            return may(current_roles(), Action(action))
+        def can(action: str, round_: Any = None) -> bool:
+            phase = round_.phase_at() if round_ is not None else None
+            return may(current_roles(), Action(action), phase)
 
         return {
             "can": can,

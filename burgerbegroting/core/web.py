@@ -5,13 +5,11 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import abort, request
+from flask import abort, render_template, request
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
 
-from flask import render_template
-
-from burgerbegroting.core.permissions import Action, may
+from burgerbegroting.core.permissions import ALL_ROLES, Action, may
 
 
 def is_htmx() -> bool:
@@ -43,11 +41,17 @@ def current_roles() -> set[str]:
     return set()
 
 
-def require(action: Action) -> None:
-    """401 for anonymous users (login redirect), 403 for users without the right role."""
-    if not current_user.is_authenticated:
+def require(action: Action, round_: Any = None) -> None:
+    """Refuse the request unless the current user may do ``action`` now.
+
+    Anonymous users are sent to the login page when a logged-in user could do it; everyone
+    else gets 403. For phase-bound actions ``round_`` says which round (its phase counts).
+    """
+    phase = round_.phase_at() if round_ is not None else None
+    if may(current_roles(), action, phase):
+        return
+    if not current_user.is_authenticated and may(ALL_ROLES, action, phase):
         from burgerbegroting.extensions import login_manager
 
         abort(login_manager.unauthorized())
-    if not may(current_roles(), action):
-        abort(403)
+    abort(403)

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from itertools import pairwise
 
 
 class Phase(StrEnum):
@@ -54,7 +55,7 @@ def validate_schedule(windows: Sequence[Window]) -> None:
     ordered = sorted(windows, key=lambda w: ORDER.index(w.phase))
     if len({w.phase for w in windows}) != len(windows):
         problems[Phase.DRAFT] = "duplicate_phase"
-    for before, after in zip(ordered, ordered[1:], strict=False):
+    for before, after in pairwise(ordered):
         if before.phase in problems or after.phase in problems:
             continue
         if after.starts_at < before.ends_at:

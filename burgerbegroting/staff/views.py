@@ -79,9 +79,8 @@ def account_search():  # type: ignore[no-untyped-def]
     query = (request.args.get("q") or "").strip()[:254]
     users: list[User] = []
     if query:
-        users = list(db.session.scalars(
-            sa.select(User).where(User.email.contains(query.lower(), autoescape=True)).order_by(User.email).limit(PAGE_SIZE)
-        ))
+        matching = User.email.contains(query.lower(), autoescape=True)
+        users = list(db.session.scalars(sa.select(User).where(matching).order_by(User.email).limit(PAGE_SIZE)))
     return render("staff/accounts.html", users=users, query=query, block="results")
 
 
