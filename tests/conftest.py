@@ -1,7 +1,7 @@
 """Shared fixtures: the app, a database rolled back after every test, a client, factories.
 
-With TEST_DATABASE_URL (set by scripts/test.sh) the tests run on a real PostgreSQL server
-whose schema comes from the Alembic migrations; without it they run on in-memory SQLite.
+With TEST_DATABASE_URL (set by scripts/test.sh) the tests run on a real PostgreSQL server;
+without it they run on in-memory SQLite. Either way the schema comes from the migrations.
 """
 
 from __future__ import annotations
@@ -33,6 +33,20 @@ class ConnectionBoundSession(FSASession):
         return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
 
 
+def _sqlite_real_transactions(engine: sa.Engine) -> None:
+    """pysqlite only sends BEGIN before DML, so a SAVEPOINT opened first becomes the outer
+    transaction and its RELEASE commits for good: data leaked from test to test. Let
+    SQLAlchemy send BEGIN itself (the recipe in SQLAlchemy's SQLite dialect docs)."""
+
+    @sa.event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        dbapi_connection.isolation_level = None
+
+    @sa.event.listens_for(engine, "begin")
+    def _begin(connection):  # type: ignore[no-untyped-def]
+        connection.exec_driver_sql("BEGIN")
+
+
 def _is_postgres() -> bool:
     return os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
 
@@ -52,6 +66,7 @@ def app() -> Iterator[Flask]:
 
             upgrade()
         else:
+            _sqlite_real_transactions(db.engine)
             db.create_all()
     yield app
     with app.app_context():

@@ -9,19 +9,57 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from burgerbegroting.core.timeutil import UTCDateTime, utcnow
 from burgerbegroting.extensions import db
-from burgerbegroting.processes.phases import Phase, Window, current_phase
+from burgerbegroting.processes.phases import Phase, Window, current_phase, voting_has_started
 
 DISTRICT_KINDS = ("wijk", "dorp", "kern", "gemeente")
+BALLOT_TYPES = ("approval", "knapsack", "cumulative", "ranking")
+COUNTING_RULES = ("greedy", "greedy-threshold", "greedy-no-skip", "equal-shares", "equal-shares-add1",
+                  "equal-shares-add1-comparison")
+ELIGIBILITY = ("postcode", "register", "account")
+DECISIONS = ("vote", "panel")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
 class Round(db.Model):  # type: ignore[name-defined,misc]
+    """A begrotingsronde: its schedule, districts and the rules of the game (spelregels)."""
+
     __tablename__ = "budget_round"
+    __table_args__ = (
+        sa.CheckConstraint(_in("ballot_type", BALLOT_TYPES), name="known_ballot_type"),
+        sa.CheckConstraint(_in("counting_rule", COUNTING_RULES), name="known_counting_rule"),
+        sa.CheckConstraint(_in("eligibility", ELIGIBILITY), name="known_eligibility"),
+        sa.CheckConstraint(_in("decision", DECISIONS), name="known_decision"),
+        sa.CheckConstraint("min_choices >= 0", name="min_choices_not_negative"),
+        sa.CheckConstraint("max_choices IS NULL OR max_choices >= min_choices", name="max_at_least_min"),
+        sa.CheckConstraint("points_total IS NULL OR points_total > 0", name="points_positive"),
+        sa.CheckConstraint("min_age IS NULL OR (min_age >= 0 AND min_age <= 120)", name="min_age_range"),
+        sa.CheckConstraint("min_supporters >= 0", name="min_supporters_not_negative"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
     name: Mapped[str] = mapped_column(sa.String(200))
     description: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    # How residents vote and how the votes are counted. Frozen once voting opens.
+    decision: Mapped[str] = mapped_column(sa.String(10), default="vote")
+    ballot_type: Mapped[str] = mapped_column(sa.String(20), default="approval")
+    counting_rule: Mapped[str] = mapped_column(sa.String(40), default="equal-shares-add1")
+    min_choices: Mapped[int] = mapped_column(sa.Integer, default=1)
+    max_choices: Mapped[int | None] = mapped_column(sa.Integer)
+    points_total: Mapped[int | None] = mapped_column(sa.Integer)
+    # Who may vote: postcodes of the district, an uploaded register, or an account + declaration.
+    eligibility: Mapped[str] = mapped_column(sa.String(20), default="postcode")
+    min_age: Mapped[int | None] = mapped_column(sa.Integer)
+    # Supporters a proposal needs in the ideas phase to go on to the review (0 = none).
+    min_supporters: Mapped[int] = mapped_column(sa.Integer, default=0)
+    # A second reviewer must agree before a verdict counts.
+    four_eyes: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    comments_enabled: Mapped[bool] = mapped_column(sa.Boolean, default=True)
 
     phases: Mapped[list[RoundPhase]] = relationship(
         back_populates="round", cascade="all, delete-orphan", lazy="selectin",
@@ -36,6 +74,11 @@ class Round(db.Model):  # type: ignore[name-defined,misc]
 
     def phase_at(self, now: dt.datetime | None = None) -> Phase:
         return current_phase(self.windows(), now or utcnow())
+
+    def rule_locked(self, now: dt.datetime | None = None) -> bool:
+        """True once voting has started: ballot settings, budgets and the ballot are frozen
+        (the database refuses changes too, see migration 0002)."""
+        return voting_has_started(self.windows(), now or utcnow())
 
     def window(self, phase: Phase) -> RoundPhase | None:
         return next((p for p in self.phases if p.phase == phase.value), None)

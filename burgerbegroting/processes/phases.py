@@ -77,3 +77,8 @@ def current_phase(windows: Sequence[Window], now: dt.datetime) -> Phase:
     if not started:
         return Phase.DRAFT
     return started[-1].phase
+
+
+def voting_has_started(windows: Sequence[Window], now: dt.datetime) -> bool:
+    """The rule lock: once voting has started, what the vote depends on is frozen."""
+    return any(w.phase == Phase.VOTING and w.starts_at <= now for w in windows)
