@@ -45,12 +45,15 @@ def create_app(config_name: str | None = None, **overrides: object) -> Flask:
     login_manager.init_app(app)
 
     from burgerbegroting.auth.views import bp as auth_bp
+    from burgerbegroting.moderation.views import bp as moderation_bp
     from burgerbegroting.pages.views import bp as pages_bp
+    from burgerbegroting.processes.views import bp as processes_bp
+    from burgerbegroting.proposals.views import bp as proposals_bp
+    from burgerbegroting.reviews.views import bp as reviews_bp
     from burgerbegroting.staff.views import bp as staff_bp
 
-    app.register_blueprint(pages_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(staff_bp)
+    for blueprint in (pages_bp, auth_bp, staff_bp, processes_bp, proposals_bp, reviews_bp, moderation_bp):
+        app.register_blueprint(blueprint)
 
     from burgerbegroting.auth import loading
     from burgerbegroting.core import audit, errors, security, templating

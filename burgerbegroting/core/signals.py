@@ -9,3 +9,20 @@ user_deleted = _signals.signal("user-deleted")
 roles_changed = _signals.signal("roles-changed")
 staff_created = _signals.signal("staff-created")
 two_factor_enabled = _signals.signal("two-factor-enabled")
+
+# Rounds and phases.
+round_created = _signals.signal("round-created")
+round_updated = _signals.signal("round-updated")
+districts_imported = _signals.signal("districts-imported")
+phase_changed = _signals.signal("phase-changed")
+
+# Proposals, reviews, moderation.
+proposal_published = _signals.signal("proposal-published")
+proposal_status_changed = _signals.signal("proposal-status-changed")
+proposal_cost_changed = _signals.signal("proposal-cost-changed")
+proposals_merged = _signals.signal("proposals-merged")
+review_saved = _signals.signal("review-saved")
+report_filed = _signals.signal("report-filed")
+content_hidden = _signals.signal("content-hidden")
+content_restored = _signals.signal("content-restored")
+report_dismissed = _signals.signal("report-dismissed")
