@@ -322,7 +322,9 @@ def _disjoint_sweep(
         run = mes_run(prof, Fraction(g * scale), key)
         steps += 1
         if run.cost > budget:
-            return SweepResult(best, best.endowment, steps, "cost_exceeds_budget", 0)
+            # the step-by-step sweep keeps the (identical) outcome of grid point g - 1
+            kept = Fraction((g - 1) * scale) if g - 1 > base else best.endowment
+            return SweepResult(best, kept, steps, "cost_exceeds_budget", 0)
         best = run
         if len(run.selected) == n_supported:
             return SweepResult(best, best.endowment, steps, "all_supported_projects_funded", 0)

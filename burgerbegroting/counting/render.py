@@ -55,8 +55,8 @@ def reason(e: Explanation, election: Election, outcome: Outcome) -> str:
     if e.kind == "below_threshold":
         return f"below the threshold: score {_num(e.score)} is less than {_num(e.threshold)}."
     if e.kind == "stopped":
-        return (f"not considered: counting stopped at project {e.stopped_by}, which did not fit "
-                f"(rank {e.rank}, score {_num(e.score)}).")
+        return (f"not considered: rank {e.rank} with score {_num(e.score)}, but counting had "
+                f"stopped at project {e.stopped_by}, which did not fit.")
     del equal_shares
     return e.kind  # pragma: no cover
 
