@@ -121,7 +121,9 @@ def _parse(text: str) -> Election:
             else:
                 raw_votes.append((line, row))
     except csv.Error as exc:
-        raise PabulibError(line or reader.line_num, f"badly quoted field ({exc})") from None
+        raise PabulibError(
+            reader.line_num or line, f"badly quoted field, a quote opened after line {line} is not closed ({exc})"
+        ) from None
     for name in SECTIONS:
         if name not in seen:
             raise PabulibError(line, f"expected a {name} section, the file ended without one")
@@ -175,7 +177,7 @@ def _build(
         ids.add(pid)
         cats = tuple(c.strip() for c in row[i_cat].split(",") if c.strip()) if i_cat is not None else ()
         extra = tuple(
-            (h, row[j]) for j, h in enumerate(proj_header) if j not in (i_id, i_cost)
+            (h, row[j]) for j, h in enumerate(proj_header) if j not in (i_id, i_cost, i_name, i_cat)
         )
         projects.append(
             Project(
@@ -264,8 +266,9 @@ def write_pb(election: Election) -> str:
     if not _same_amount(meta.get("budget"), election.budget, election.decimals):
         meta["budget"] = _amount(election.budget, election.decimals)
     meta.setdefault("vote_type", election.kind.value)
-    meta["num_projects"] = str(len(election.projects))
-    meta["num_votes"] = str(len(election.ballots))
+    for key, value in (("num_projects", len(election.projects)), ("num_votes", len(election.ballots))):
+        if key in meta:  # keep the counts right, but do not invent keys the election did not have
+            meta[key] = str(value)
     for key, value in (
         ("min_length", election.min_length),
         ("max_length", election.max_length),
@@ -287,8 +290,8 @@ def write_pb(election: Election) -> str:
         w.writerow([key, meta[key]])
     buf.write("PROJECTS\n")
     extra_p = _columns([p.fields for p in election.projects])
-    has_name = any(p.name for p in election.projects) and "name" not in extra_p
-    has_cat = any(p.categories for p in election.projects) and "category" not in extra_p
+    has_name = any(p.name for p in election.projects)
+    has_cat = any(p.categories for p in election.projects)
     w.writerow(["project_id", "cost"] + (["name"] if has_name else []) + (["category"] if has_cat else []) + extra_p)
     for p in election.projects:
         f = dict(p.fields)

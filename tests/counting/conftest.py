@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
-    "counting", derandomize=True, deadline=None, max_examples=150,
+    "counting", derandomize=True, deadline=None, max_examples=400,
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile("counting")
