@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 from .pabulib import PabulibError, read_pb
 from .render import render_explanation, render_text

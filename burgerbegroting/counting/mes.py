@@ -19,9 +19,9 @@ the earlier rounds, so no float ever decides a close call.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Callable
 
 import numpy as np
 

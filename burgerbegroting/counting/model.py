@@ -12,9 +12,9 @@ import enum
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Union
+from typing import Any
 
-Number = Union[int, Fraction]
+Number = int | Fraction
 
 
 class BallotKind(str, enum.Enum):

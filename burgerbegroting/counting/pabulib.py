@@ -12,7 +12,6 @@ import io
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from pathlib import Path
-from typing import Union
 
 from .model import Ballot, BallotKind, Election, Project
 
@@ -58,7 +57,7 @@ def _parse_int(text: str, line: int, what: str) -> int:
     return int(value)
 
 
-def read_pb(source: Union[str, Path]) -> Election:
+def read_pb(source: str | Path) -> Election:
     """Read a Pabulib election from a path or from the text of a ``.pb`` file.
 
     A ``str`` that contains a newline is taken as the file's text, otherwise as a path.
@@ -266,9 +265,9 @@ def write_pb(election: Election) -> str:
     if not _same_amount(meta.get("budget"), election.budget, election.decimals):
         meta["budget"] = _amount(election.budget, election.decimals)
     meta.setdefault("vote_type", election.kind.value)
-    for key, value in (("num_projects", len(election.projects)), ("num_votes", len(election.ballots))):
+    for key, count in (("num_projects", len(election.projects)), ("num_votes", len(election.ballots))):
         if key in meta:  # keep the counts right, but do not invent keys the election did not have
-            meta[key] = str(value)
+            meta[key] = str(count)
     for key, value in (
         ("min_length", election.min_length),
         ("max_length", election.max_length),

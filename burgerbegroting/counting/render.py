@@ -65,15 +65,17 @@ def render_text(outcome: Outcome, election: Election) -> str:
     """A readable table: selected projects in order, then the others, each with its reason."""
     lines = [
         f"Rule: {outcome.rule} (version {outcome.rule_version})",
-        f"Budget: {money(election, outcome.budget)}   Spent: {money(election, outcome.total_cost)}   "
-        f"Left: {money(election, outcome.budget - outcome.total_cost)}",
+        (f"Budget: {money(election, outcome.budget)}   Spent: {money(election, outcome.total_cost)}   "
+         f"Left: {money(election, outcome.budget - outcome.total_cost)}"),
     ]
     d = outcome.details
     if "endowment_per_voter" in d:
         lines.append(f"Money per voter: {_num(d['endowment_per_voter'])}")
     if "comparison_result" in d:
-        lines.append(f"Comparison: {d['prefers_equal_shares']:,} voters prefer equal shares, "
-                     f"{d['prefers_greedy']:,} prefer greedy -> {d['comparison_result']} is used.")
+        lines.append(
+            f"Comparison: {d['prefers_equal_shares']:,} voters prefer equal shares, "
+            f"{d['prefers_greedy']:,} prefer greedy -> {d['comparison_result']} is used."
+        )
     lines.append("")
     names = {p.id: p.name for p in election.projects}
     width = max([len(p.id) for p in election.projects] + [7])

@@ -8,7 +8,15 @@ from fractions import Fraction
 from hypothesis import given
 from hypothesis import strategies as st
 
-from burgerbegroting.counting import Ballot, BallotKind, Election, Project, count, read_pb, write_pb
+from burgerbegroting.counting import (
+    Ballot,
+    BallotKind,
+    Election,
+    Project,
+    count,
+    read_pb,
+    write_pb,
+)
 
 
 # ------------------------------------------------------------ slow reference implementations

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import pytest
 
@@ -15,7 +15,7 @@ from .conftest import pb_files, pb_path
 FILES = pb_files()
 
 
-@lru_cache(maxsize=None)
+@cache
 def election(name: str) -> Election:
     return read_pb(pb_path(name))
 
