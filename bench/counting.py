@@ -22,7 +22,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from burgerbegroting.counting import Ballot, BallotKind, Election, Project, count, read_pb  # noqa: E402
+from burgerbegroting.counting import (
+    Ballot,
+    BallotKind,
+    Election,
+    Project,
+    count,
+    read_pb,
+)
 
 PAB = Path(os.environ.get("PABULIB_DIR", ROOT.parent / "shared" / "pabulib"))
 RULE_KEYS = {  # our rule -> reference key (approval, other)
