@@ -1,0 +1,331 @@
+"""Method of Equal Shares: a float fast path whose close calls are settled exactly.
+
+One MES run at a per-voter endowment ``e`` (exact Fraction, minor units):
+
+* every voter starts with ``e``; a project ``p`` with cost ``c`` is *affordable* when its
+  supporters together still have at least ``c``;
+* its price ``rho`` is the least value with ``sum_i min(b_i, rho * u_ip) = c`` (supporters pay
+  in proportion to their utility, those who cannot pay their share pay all they have);
+* each round buys the affordable project with the smallest ``rho``; ties: the rule's key
+  (lowest cost, then most supporters, then project id).
+
+Fast path: budgets are numpy float64.  A decision is a *close call* when two candidates' prices
+are within a relative 1e-9 or a project's money is within 1e-9 of its cost.  Close calls are
+settled by the exact :class:`_Ledger`, which rebuilds every exact budget as
+``e - sum_r rho_r * u_i,p_r`` (or 0 for voters who paid all they had) from the exact prices of
+the earlier rounds, so no float ever decides a close call.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import numpy as np
+
+from .profile import Profile
+
+TOL = 1e-9
+
+
+class _Ledger:
+    """Exact replay of one MES run's rounds (prices as Fractions, exhausted voters exact)."""
+
+    def __init__(self, prof: Profile, endowment: Fraction) -> None:
+        self.prof = prof
+        self.e = endowment
+        self.ef = float(endowment)
+        self.rho: list[Fraction] = []
+        self.projects: list[int] = []
+        self.poor_weight: list[int] = []
+        self.exhausted = np.zeros(prof.n_distinct, dtype=bool)
+        self.calls = 0
+
+    # -- exact budgets
+    def _cols(self) -> list[int]:
+        return self.projects
+
+    def float_budgets(self, rows: np.ndarray) -> np.ndarray:
+        prof = self.prof
+        b = np.full(len(rows), self.ef)
+        if self.projects:
+            coef = np.array([float(r) * prof.kfac[p] for r, p in zip(self.rho, self.projects)])
+            b -= prof.M[rows][:, self.projects].astype(np.float64) @ coef
+        b[self.exhausted[rows]] = 0.0
+        return np.maximum(b, 0.0)
+
+    def exact_sum(self, rows: np.ndarray) -> Fraction:
+        """Exact sum of w_i * b_i over ``rows`` (exhausted voters count 0)."""
+        prof = self.prof
+        rows = rows[~self.exhausted[rows]]
+        if len(rows) == 0:
+            return Fraction(0)
+        w = prof.weights[rows]
+        total = self.e * int(w.sum())
+        if self.projects:
+            coef = w @ prof.M[rows][:, self.projects].astype(np.int64)
+            for r, p, k in zip(self.rho, self.projects, coef.tolist()):
+                if k:
+                    total -= r * (k * prof.kfac[p])
+        return total
+
+    def exact_budget(self, i: int) -> Fraction:
+        if self.exhausted[i]:
+            return Fraction(0)
+        prof = self.prof
+        b = self.e
+        for r, p in zip(self.rho, self.projects):
+            u = int(prof.M[i, p])
+            if u:
+                b -= r * (u * prof.kfac[p])
+        return b
+
+    # -- exact decisions
+    def affordable(self, p: int) -> bool:
+        return self.exact_sum(self.prof.sup[p]) >= self.prof.cost[p]
+
+    def price(self, p: int) -> tuple[Fraction, np.ndarray]:
+        """Exact rho of project p and the mask (over its supporters) of those who pay all."""
+        self.calls += 1
+        prof = self.prof
+        rows = prof.sup[p]
+        u = prof.units[p] * prof.kfac[p]
+        w = prof.weights[rows]
+        c = prof.cost[p]
+        bf = self.float_budgets(rows)
+        rho_f = _solve_float(bf, u.astype(np.float64), w.astype(np.float64), float(c))
+        ratio = bf / u
+        tol = TOL * (1.0 + rho_f)
+        live = ~self.exhausted[rows]
+        sure_poor = (ratio < rho_f - tol) | ~live
+        sure_rich = (ratio > rho_f + tol) & live
+        amb = np.flatnonzero(~sure_poor & ~sure_rich)
+        if len(amb) > 200:  # the float guess is not sharp: decide every supporter exactly
+            sure_poor = ~live
+            sure_rich = np.zeros(len(rows), dtype=bool)
+            amb = np.flatnonzero(live)
+        fixed_paid = self.exact_sum(rows[sure_poor])
+        rich_wu = int((w[sure_rich] * u[sure_rich]).sum())
+        cand = [
+            (self.exact_budget(int(rows[a])), int(u[a]), int(w[a]), int(a)) for a in amb.tolist()
+        ]
+        cand.sort(key=lambda t: t[0] / t[1])
+        # all ambiguous voters start rich; the poorest become poor while they cannot pay
+        amb_wu = sum(uu * ww for _, uu, ww, _ in cand)
+        paid = fixed_paid
+        k = 0
+        while True:
+            denom = rich_wu + amb_wu
+            if denom == 0:
+                raise AssertionError("price asked of a project that is not affordable")
+            rho = (c - paid) / denom
+            if k < len(cand) and cand[k][0] < rho * cand[k][1]:
+                b_i, uu, ww, _ = cand[k]
+                paid += b_i * ww
+                amb_wu -= uu * ww
+                k += 1
+                continue
+            break
+        poor = sure_poor.copy()
+        for b_i, uu, _, a in cand:
+            if b_i <= rho * uu:
+                poor[a] = True
+        # sanity: the float guess must agree with the exact price
+        if abs(float(rho) - rho_f) > 1e-6 * (1.0 + rho_f) and len(amb) <= 200:
+            raise AssertionError("float and exact prices disagree")  # pragma: no cover
+        return rho, poor
+
+    def commit(self, p: int) -> Fraction:
+        rho, poor = self.price(p)
+        rows = self.prof.sup[p]
+        self.exhausted[rows[poor]] = True
+        self.poor_weight.append(int(self.prof.weights[rows[poor]].sum()))
+        self.rho.append(rho)
+        self.projects.append(p)
+        return rho
+
+
+def _solve_float(bs: np.ndarray, u: np.ndarray, w: np.ndarray, c: float) -> float:
+    """rho with sum w*min(b, rho*u) = c (poor/rich iteration, float)."""
+    wu = w * u
+    ratio = bs / u
+    rich_wu = wu.sum()
+    rho = c / rich_wu
+    poor = ratio < rho
+    wb = w * bs
+    while True:
+        rich_wu = wu[~poor].sum()
+        if rich_wu <= 0:
+            return math.inf
+        rho = (c - wb[poor].sum()) / rich_wu
+        new_poor = ratio < rho
+        if (new_poor == poor).all():
+            return float(rho)
+        poor = new_poor
+
+
+@dataclass
+class RoundInfo:
+    project: int
+    rho: float
+    rho_exact: Fraction | None = None
+    spent_after: int = 0
+    paid_everything: int | None = None
+
+
+@dataclass
+class MesRun:
+    endowment: Fraction
+    selected: list[int]  # project indices in selection order (zero-cost ones first)
+    cost: int
+    rounds: list[RoundInfo] = field(default_factory=list)
+    budgets: np.ndarray | None = None
+    ledger: _Ledger | None = None
+    close_calls: int = 0
+
+
+def mes_run(prof: Profile, endowment: Fraction, key: Callable[[int], tuple]) -> MesRun:
+    """One run of MES at the given per-voter endowment (minor units)."""
+    w_all = prof.weights.astype(np.float64)
+    b = np.full(prof.n_distinct, float(endowment))
+    selected = [j for j in range(prof.m) if prof.cost[j] == 0 and prof.supporters[j] > 0]
+    spent = 0
+    active = [j for j in range(prof.m) if prof.cost[j] > 0 and prof.supporters[j] > 0]
+    util = {j: (prof.units[j] * prof.kfac[j]).astype(np.float64) for j in active}
+    wsup = {j: w_all[prof.sup[j]] for j in active}
+    stale = {j: prof.cost[j] / float((wsup[j] * util[j]).sum()) for j in active}
+    ledger: _Ledger | None = None
+    rounds: list[RoundInfo] = []
+    close = 0
+
+    def get_ledger() -> _Ledger:
+        nonlocal ledger
+        if ledger is None:
+            ledger = _Ledger(prof, endowment)
+        while len(ledger.projects) < len(rounds):
+            r = rounds[len(ledger.projects)]
+            r.rho_exact = ledger.commit(r.project)
+        return ledger
+
+    remaining = set(active)
+    while remaining:
+        best = math.inf
+        cands: list[tuple[float, int]] = []
+        for j in sorted(remaining, key=lambda j: stale[j]):
+            if stale[j] > best * (1 + 4 * TOL):
+                break
+            sup = prof.sup[j]
+            bs = b[sup]
+            c = float(prof.cost[j])
+            avail = float(bs @ wsup[j])
+            if avail < c * (1 - TOL):
+                remaining.discard(j)
+                continue
+            if avail <= c * (1 + TOL):
+                close += 1
+                if not get_ledger().affordable(j):
+                    remaining.discard(j)
+                    continue
+            rho = _solve_float(bs, util[j], wsup[j], c)
+            stale[j] = rho
+            cands.append((rho, j))
+            best = min(best, rho)
+        if not cands:
+            break
+        near = [j for rho, j in cands if rho <= best * (1 + 4 * TOL)]
+        if len(near) == 1:
+            pick, rho_pick = near[0], best
+            rho_exact = None
+        else:
+            close += 1
+            led = get_ledger()
+            prices = {j: led.price(j)[0] for j in near}
+            low = min(prices.values())
+            pick = min((j for j in near if prices[j] == low), key=key)
+            rho_exact = low
+            rho_pick = float(low)
+        sup = prof.sup[pick]
+        b[sup] = np.maximum(b[sup] - rho_pick * util[pick], 0.0)
+        spent += prof.cost[pick]
+        selected.append(pick)
+        remaining.discard(pick)
+        rounds.append(RoundInfo(project=pick, rho=rho_pick, rho_exact=rho_exact, spent_after=spent))
+        if rho_exact is not None and ledger is not None:
+            # the ledger already knows this price; commit it so later rounds stay in step
+            get_ledger()
+    return MesRun(endowment, selected, spent + 0, rounds, b, ledger, close)
+
+
+def exact_details(prof: Profile, run: MesRun) -> _Ledger:
+    """Replay every round of a run exactly (for explanations); returns the full ledger."""
+    ledger = run.ledger or _Ledger(prof, run.endowment)
+    while len(ledger.projects) < len(run.rounds):
+        r = run.rounds[len(ledger.projects)]
+        r.rho_exact = ledger.commit(r.project)
+    for r, pw in zip(run.rounds, ledger.poor_weight):
+        r.paid_everything = pw
+    run.ledger = ledger
+    return ledger
+
+
+@dataclass
+class SweepResult:
+    run: MesRun
+    endowment: Fraction
+    steps: int
+    stop: str
+    close_calls: int
+
+
+def add1_sweep(prof: Profile, budget: int, scale: int, key: Callable[[int], tuple]) -> SweepResult:
+    """The add1 completion: run MES at B/n, then floor(B/n)+1, +2, ... (file units); keep the
+    last outcome that costs at most B, stop at the first one that costs more, or once every
+    project with a supporter is bought."""
+    n = prof.n_voters
+    start = Fraction(budget, n)
+    n_supported = sum(1 for j in range(prof.m) if prof.supporters[j] > 0)
+    best = mes_run(prof, start, key)
+    steps, close = 1, best.close_calls
+    base = budget // (n * scale)  # floor(B/n) in file units
+    if prof.disjoint_supporters():
+        return _disjoint_sweep(prof, budget, scale, key, best, base, n_supported)
+    j = base
+    while True:
+        j += 1
+        nxt = mes_run(prof, Fraction(j * scale), key)
+        steps += 1
+        close += nxt.close_calls
+        if nxt.cost > budget:
+            return SweepResult(best, best.endowment, steps, "cost_exceeds_budget", close)
+        best = nxt
+        if len(nxt.selected) == n_supported:
+            return SweepResult(best, best.endowment, steps, "all_supported_projects_funded", close)
+
+
+def _disjoint_sweep(
+    prof: Profile, budget: int, scale: int, key: Callable[[int], tuple], first: MesRun, base: int, n_supported: int
+) -> SweepResult:
+    """add1 when no voter supports two projects (choose-1): supporters of different projects
+    never share money, so at endowment e exactly the projects with e * W_p >= c_p are bought
+    (W_p = number of supporters).  The outcome only changes at the grid points
+    ceil(c_p / (W_p * scale)); the sweep visits just those, with the same stop rules."""
+    need: dict[int, int] = {}
+    for j in range(prof.m):
+        if prof.cost[j] > 0 and prof.supporters[j] > 0:
+            w = prof.supporters[j] * scale
+            need[j] = max(base + 1, -(-prof.cost[j] // w))
+    points = sorted(set(need.values()) | {base + 1})
+    best, steps = first, 1
+    for g in points:
+        run = mes_run(prof, Fraction(g * scale), key)
+        steps += 1
+        if run.cost > budget:
+            # the step-by-step sweep keeps the (identical) outcome of grid point g - 1
+            kept = Fraction((g - 1) * scale) if g - 1 > base else best.endowment
+            return SweepResult(best, kept, steps, "cost_exceeds_budget", 0)
+        best = run
+        if len(run.selected) == n_supported:
+            return SweepResult(best, best.endowment, steps, "all_supported_projects_funded", 0)
+    return SweepResult(best, best.endowment, steps, "all_supported_projects_funded", 0)  # pragma: no cover

@@ -1,0 +1,76 @@
+"""Internal, numpy-friendly view of an election used by the rules."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .model import BallotKind, Election
+
+
+class Profile:
+    """Distinct ballots with multiplicities, and per-project supporter arrays.
+
+    ``M[i, j]`` is the utility *unit* of distinct ballot ``i`` for project ``j`` (1 for an
+    approval, the points for a cumulative ballot, ``max_length - position`` for an ordinal
+    ballot); the utility used by equal shares is ``M[i, j] * kfac[j]`` where ``kfac`` is the cost
+    for approval / choose-1 ballots (cost utilities) and 1 otherwise.
+    """
+
+    def __init__(self, election: Election) -> None:
+        self.election = election
+        projects = election.projects
+        self.m = len(projects)
+        self.ids = [p.id for p in projects]
+        self.index = {pid: j for j, pid in enumerate(self.ids)}
+        self.cost = [p.cost for p in projects]
+        kind = election.kind
+        self.cost_utility = kind in (BallotKind.APPROVAL, BallotKind.CHOOSE_1)
+        length = election.ordinal_length()
+        groups: dict[tuple[tuple[int, int], ...], int] = {}
+        for b in election.ballots:
+            if kind is BallotKind.CUMULATIVE:
+                items = tuple(
+                    sorted((self.index[p], int(x)) for p, x in zip(b.projects, b.points or ()) if x > 0)
+                )
+            elif kind is BallotKind.ORDINAL:
+                items = tuple(
+                    sorted((self.index[p], length - pos) for pos, p in enumerate(b.projects) if length - pos > 0)
+                )
+            else:
+                items = tuple(sorted((self.index[p], 1) for p in b.projects))
+            groups[items] = groups.get(items, 0) + 1
+        self.n_voters = len(election.ballots)
+        keys = list(groups)
+        self.n_distinct = len(keys)
+        self.weights = np.array([groups[k] for k in keys], dtype=np.int64)
+        maxu = max((u for k in keys for _, u in k), default=1)
+        dtype = np.int8 if maxu < 127 else (np.int16 if maxu < 32767 else np.int64)
+        self.M = np.zeros((self.n_distinct, self.m), dtype=dtype)
+        rows: list[int] = []
+        cols: list[int] = []
+        vals: list[int] = []
+        for i, k in enumerate(keys):
+            for j, u in k:
+                rows.append(i)
+                cols.append(j)
+                vals.append(u)
+        if rows:
+            self.M[np.array(rows), np.array(cols)] = np.array(vals)
+        self.kfac = [c if self.cost_utility else 1 for c in self.cost]
+        self.sup: list[np.ndarray] = []
+        self.units: list[np.ndarray] = []
+        self.score: list[int] = []
+        self.supporters: list[int] = []
+        colsT = np.ascontiguousarray(self.M.T)
+        for j in range(self.m):
+            idx = np.flatnonzero(colsT[j])
+            self.sup.append(idx)
+            units = colsT[j, idx].astype(np.int64)
+            self.units.append(units)
+            w = self.weights[idx]
+            self.score.append(int((w * units).sum()))
+            self.supporters.append(int(w.sum()))
+
+    def disjoint_supporters(self) -> bool:
+        """True when no ballot gives a positive utility to two projects (e.g. choose-1)."""
+        return bool(((self.M > 0).sum(axis=1) <= 1).all())
