@@ -1,0 +1,140 @@
+"""Casting a ballot: one transaction, one ballot per voter, secret.
+
+    check the phase and the ballot → insert the participation row (unique per round and
+    voter: a second attempt, concurrent or later, fails here) → spend the code → insert the
+    anonymous ballot.
+
+The caller commits. If anything fails, the caller rolls back and nothing is stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Mapping
+from typing import Any, cast
+
+import sqlalchemy as sa
+from flask import current_app
+
+from burgerbegroting.ballots.models import Ballot, BallotChoice
+from burgerbegroting.ballots.types import BALLOT_TYPES, Limits, Option, Result
+from burgerbegroting.core import signals
+from burgerbegroting.core.permissions import RULES, Action
+from burgerbegroting.core.timeutil import AMSTERDAM, utcnow
+from burgerbegroting.extensions import db
+from burgerbegroting.processes.models import District, Round
+from burgerbegroting.proposals.models import Proposal
+from burgerbegroting.proposals.status import ON_BALLOT
+from burgerbegroting.voters import codes
+from burgerbegroting.voters.models import Participation, VotingCode
+
+RECEIPT_LENGTH = 10
+
+
+class AlreadyVoted(Exception):
+    """This voter has a ballot in this round already."""
+
+
+class VotingClosed(Exception):
+    """The round is not in its voting phase (or decides by panel)."""
+
+
+class BallotInvalid(Exception):
+    def __init__(self, result: Result):
+        super().__init__(", ".join(p for p, _ in result.problems))
+        self.result = result
+
+
+def ballot_options(district: District) -> list[Proposal]:
+    """The proposals on the ballot of a district, in a fixed, published order (by id)."""
+    return list(db.session.scalars(
+        sa.select(Proposal)
+        .where(Proposal.district_id == district.id, Proposal.status.in_([s.value for s in ON_BALLOT]),
+               Proposal.hidden_at.is_(None))
+        .order_by(Proposal.id)
+    ))
+
+
+def limits_for(round_: Round, district: District) -> Limits:
+    return Limits(min_choices=round_.min_choices, max_choices=round_.max_choices,
+                  points_total=round_.points_total, budget_cents=district.budget_cents)
+
+
+def options_for(proposals: list[Proposal]) -> list[Option]:
+    return [Option(p.id, p.effective_cost_cents) for p in proposals]
+
+
+def read_ballot(round_: Round, district: District, form: Mapping[str, list[str]]) -> Result:
+    """Parse and validate a posted ballot form (does not store anything)."""
+    kind = BALLOT_TYPES[round_.ballot_type]
+    return kind.read(form, options_for(ballot_options(district)), limits_for(round_, district))
+
+
+def today_in_amsterdam() -> dt.date:
+    return utcnow().astimezone(AMSTERDAM).date()
+
+
+def receipt_hmac(receipt: str) -> str:
+    return codes.code_hmac("receipt:" + receipt.upper(), current_app.config["HMAC_KEY"])
+
+
+def new_receipt() -> str:
+    return "".join(secrets.choice(codes.ALPHABET) for _ in range(RECEIPT_LENGTH))
+
+
+def cast_ballot(round_: Round, district: District, voter_ref: str, choices: Mapping[int, int], channel: str,
+                code: VotingCode | None = None, now: dt.datetime | None = None) -> str | None:
+    """Store one ballot. Returns the receipt code (online) or None (paper).
+
+    Raises VotingClosed, BallotInvalid or AlreadyVoted; in every case nothing is stored
+    (the savepoint is rolled back)."""
+    now = now or utcnow()
+    action = Action.CAST_BALLOT if channel == "online" else Action.ENTER_PAPER_BALLOT
+    phases = RULES[action].phases or frozenset()
+    if round_.decision != "vote" or round_.phase_at(now) not in phases:
+        raise VotingClosed()
+    if district.round_id != round_.id:
+        raise BallotInvalid(Result(problems=[]))
+    kind = BALLOT_TYPES[round_.ballot_type]
+    checked = kind.validate(choices, options_for(ballot_options(district)), limits_for(round_, district))
+    if not checked.valid:
+        raise BallotInvalid(checked)
+
+    receipt = new_receipt() if channel == "online" else None
+    try:
+        with db.session.begin_nested():
+            db.session.add(Participation(round_id=round_.id, district_id=district.id, voter_ref=voter_ref,
+                                         channel=channel))
+            db.session.flush()
+            if code is not None:
+                spent = db.session.execute(
+                    sa.update(VotingCode)
+                    .where(VotingCode.id == code.id, VotingCode.state == "active")
+                    .values(state="used", used_on=today_in_amsterdam(), channel=channel)
+                    .execution_options(synchronize_session=False)
+                )
+                if cast(sa.CursorResult[Any], spent).rowcount != 1:
+                    raise AlreadyVoted()
+            ballot = Ballot(round_id=round_.id, district_id=district.id, channel=channel, cast_on=today_in_amsterdam(),
+                            receipt_hmac=receipt_hmac(receipt) if receipt else None)
+            ballot.choices = [BallotChoice(proposal_id=pid, value=value)
+                              for pid, value in sorted(checked.choices.items())]
+            db.session.add(ballot)
+            db.session.flush()
+    except sa.exc.IntegrityError as exc:
+        raise AlreadyVoted() from exc
+    if code is not None:
+        db.session.refresh(code)
+    # No details: a listener must not be able to log choices next to a voter.
+    signals.ballot_cast.send(round_, district_id=district.id, channel=channel)
+    return receipt
+
+
+def find_by_receipt(round_: Round, receipt: str) -> Ballot | None:
+    cleaned = "".join(ch for ch in receipt.upper() if ch.isalnum())
+    if len(cleaned) != RECEIPT_LENGTH:
+        return None
+    return db.session.scalars(
+        sa.select(Ballot).where(Ballot.round_id == round_.id, Ballot.receipt_hmac == receipt_hmac(cleaned))
+    ).first()

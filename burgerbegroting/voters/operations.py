@@ -1,0 +1,96 @@
+"""Voting codes: generate, look up, revoke and reissue. Operations flush; callers commit."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import current_app
+
+from burgerbegroting.core import signals
+from burgerbegroting.extensions import db
+from burgerbegroting.processes.models import District, Round
+from burgerbegroting.voters import codes
+from burgerbegroting.voters.codes import CodeError
+from burgerbegroting.voters.models import RegisterEntry, VotingCode
+
+MAX_BATCH = 50_000
+
+
+class CodeRefused(Exception):
+    """The code cannot be used; ``reason`` is one of: unknown, used, revoked, other_round,
+    or a CodeProblem value (empty, wrong_length, bad_character, check_failed)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _hmac(code: str) -> str:
+    return codes.code_hmac(code, current_app.config["HMAC_KEY"])
+
+
+def _next_batch(round_: Round) -> int:
+    last = db.session.scalar(sa.select(sa.func.max(VotingCode.batch_no)).where(VotingCode.round_id == round_.id))
+    return (last or 0) + 1
+
+
+def generate_codes(round_: Round, district: District, count: int, actor_id: int | None,
+                   entries: list[RegisterEntry] | None = None) -> list[tuple[str, VotingCode]]:
+    """Make ``count`` new codes (or one per register entry). Returns the plain codes, which
+    exist only in this return value: print them now, they cannot be shown again."""
+    if district.round_id != round_.id:
+        raise ValueError("district of another round")
+    if entries is not None:
+        count = len(entries)
+    if not 1 <= count <= MAX_BATCH:
+        raise ValueError(f"between 1 and {MAX_BATCH} codes at a time")
+    batch = _next_batch(round_)
+    made: list[tuple[str, VotingCode]] = []
+    for i in range(count):
+        plain = codes.generate()
+        row = VotingCode(round_id=round_.id, district_id=district.id, code_hmac=_hmac(plain), batch_no=batch,
+                         register_entry_id=entries[i].id if entries is not None else None)
+        made.append((plain, row))
+    db.session.add_all([row for _plain, row in made])
+    db.session.flush()
+    signals.codes_generated.send(round_, actor_id=actor_id, district_id=district.id, count=count, batch_no=batch)
+    return made
+
+
+def find_code(round_: Round, typed: str, *, for_update: bool = False) -> VotingCode:
+    """The active code the resident typed, or CodeRefused saying why not."""
+    try:
+        plain = codes.normalise(typed)
+    except CodeError as exc:
+        raise CodeRefused(exc.problem.value) from exc
+    query = sa.select(VotingCode).where(VotingCode.code_hmac == _hmac(plain))
+    if for_update:
+        query = query.with_for_update()
+    row = db.session.scalars(query).first()
+    if row is None:
+        raise CodeRefused("unknown")
+    if row.round_id != round_.id:
+        raise CodeRefused("other_round")
+    if row.state == "used":
+        raise CodeRefused("used")
+    if row.state == "revoked":
+        raise CodeRefused("revoked")
+    return row
+
+
+def revoke_and_reissue(code: VotingCode, actor_id: int | None) -> str:
+    """A lost letter: the old code stops working and a new one is made for the same person.
+    Refused when the old code has been used (that person has voted)."""
+    if code.state == "used":
+        raise CodeRefused("used")
+    if code.state == "revoked":
+        raise CodeRefused("revoked")
+    plain = codes.generate()
+    new = VotingCode(round_id=code.round_id, district_id=code.district_id, code_hmac=_hmac(plain),
+                     batch_no=code.batch_no, register_entry_id=code.register_entry_id)
+    db.session.add(new)
+    db.session.flush()
+    code.state = "revoked"
+    code.replaced_by_id = new.id
+    db.session.flush()
+    signals.code_reissued.send(code, actor_id=actor_id, new_id=new.id)
+    return plain
