@@ -26,3 +26,9 @@ report_filed = _signals.signal("report-filed")
 content_hidden = _signals.signal("content-hidden")
 content_restored = _signals.signal("content-restored")
 report_dismissed = _signals.signal("report-dismissed")
+low_support_marked = _signals.signal("low-support-marked")
+
+# Voting.
+codes_generated = _signals.signal("codes-generated")
+code_reissued = _signals.signal("code-reissued")
+ballot_cast = _signals.signal("ballot-cast")
