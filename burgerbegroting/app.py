@@ -21,6 +21,9 @@ def create_app(config_name: str | None = None, **overrides: object) -> Flask:
         static_folder=str(ROOT / "static"),
         instance_path=str(ROOT / "instance"),
     )
+    from burgerbegroting.core.web import IdConverter
+
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     app.config.from_object(CONFIGS[name])
     app.config.update(overrides)
     if name == "production":
@@ -45,14 +48,17 @@ def create_app(config_name: str | None = None, **overrides: object) -> Flask:
     login_manager.init_app(app)
 
     from burgerbegroting.auth.views import bp as auth_bp
+    from burgerbegroting.ballots.views import bp as ballots_bp
     from burgerbegroting.moderation.views import bp as moderation_bp
     from burgerbegroting.pages.views import bp as pages_bp
     from burgerbegroting.processes.views import bp as processes_bp
     from burgerbegroting.proposals.views import bp as proposals_bp
     from burgerbegroting.reviews.views import bp as reviews_bp
     from burgerbegroting.staff.views import bp as staff_bp
+    from burgerbegroting.voters.views import bp as voters_bp
 
-    for blueprint in (pages_bp, auth_bp, staff_bp, processes_bp, proposals_bp, reviews_bp, moderation_bp):
+    for blueprint in (pages_bp, auth_bp, staff_bp, processes_bp, proposals_bp, reviews_bp, moderation_bp,
+                      voters_bp, ballots_bp):
         app.register_blueprint(blueprint)
 
     from burgerbegroting.auth import loading

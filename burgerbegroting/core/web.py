@@ -8,8 +8,18 @@ from urllib.parse import urlsplit
 from flask import abort, render_template, request
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
+from werkzeug.routing import IntegerConverter
 
 from burgerbegroting.core.permissions import ALL_ROLES, Action, may
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>`` in routes: a number larger than an INTEGER column holds is a 404, not a
+    database error (SQLite and PostgreSQL both refuse it in a query)."""
+
+    def __init__(self, map: Any, fixed_digits: int = 0, min: int | None = None,
+                 max: int | None = 2**31 - 1, signed: bool = False) -> None:
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def is_htmx() -> bool:
