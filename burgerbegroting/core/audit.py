@@ -115,3 +115,9 @@ def connect_signals() -> None:
     signals.staff_created.connect(_on_staff_created)
     signals.user_deleted.connect(_on_user_deleted)
     signals.two_factor_enabled.connect(_on_two_factor_enabled)
+    from burgerbegroting.reviews import audit_hooks as review_hooks  # reviews, merges, low support
+
+    review_hooks.connect()
+    from burgerbegroting.moderation import audit_hooks as moderation_hooks  # hide/restore/dismiss + mails
+
+    moderation_hooks.connect()

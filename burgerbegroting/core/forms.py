@@ -10,6 +10,7 @@ from wtforms.validators import ValidationError
 
 PASSWORD_MIN = 10
 PASSWORD_MAX = 200
+EMAIL_MAX = 254
 
 
 def strip(value: object) -> object:
@@ -21,6 +22,10 @@ class EmailAddress:
 
     def __call__(self, form: Form, field: Field) -> None:
         if not field.data:
+            return
+        if len(field.data) > EMAIL_MAX:
+            # The Length(max=EMAIL_MAX) beside this validator reports it. email_validator needs
+            # seconds for a value of a few hundred kilobytes: a cheap way to tie up a worker.
             return
         try:
             validate_email(field.data, check_deliverability=False)

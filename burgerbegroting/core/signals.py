@@ -32,3 +32,5 @@ low_support_marked = _signals.signal("low-support-marked")
 codes_generated = _signals.signal("codes-generated")
 code_reissued = _signals.signal("code-reissued")
 ballot_cast = _signals.signal("ballot-cast")
+# A staff member entered a paper ballot (payload: district and outcome only, never choices or code).
+paper_entered = _signals.signal("paper-entered")

@@ -17,6 +17,15 @@ def _locale() -> str:
     return str(get_locale() or "nl")
 
 
+def _current_path() -> str:
+    """Where the language switch returns to; only the path when the query string is not
+    UTF-8 (the 400 page for such a request must still render)."""
+    try:
+        return request.full_path.rstrip("?")
+    except UnicodeDecodeError:
+        return request.path
+
+
 def init_app(app: Flask) -> None:
     @app.template_filter("euro")
     def euro_filter(cents: int, whole: bool = False) -> str:
@@ -47,5 +56,5 @@ def init_app(app: Flask) -> None:
                 "logo_url": current_app.config["MUNICIPALITY_LOGO_URL"],
                 "contact_email": current_app.config["CONTACT_EMAIL"],
             },
-            "language_form": LanguageForm(formdata=None, lang=_locale(), next=request.full_path.rstrip("?")),
+            "language_form": LanguageForm(formdata=None, lang=_locale(), next=_current_path()),
         }

@@ -23,7 +23,10 @@ class IdConverter(IntegerConverter):
 
 
 def is_htmx() -> bool:
-    return request.headers.get("HX-Request") == "true"
+    """An htmx request that wants a fragment. A history restore (the back button after
+    ``hx-push-url``, with htmx's history cache off) needs the whole page."""
+    return (request.headers.get("HX-Request") == "true"
+            and request.headers.get("HX-History-Restore-Request") != "true")
 
 
 def render(template: str, status: int = 200, block: str | None = None, **context: Any) -> tuple[str, int]:

@@ -33,6 +33,8 @@ def real_session(app):
     fixture_session = db.session
     db.session = db._make_scoped_session({})  # type: ignore[method-assign]
     created: list[int] = []
+    with db.engine.connect() as conn:
+        last_audit = conn.execute(sa.text("SELECT coalesce(max(seq), 0) FROM audit_event")).scalar_one()
     try:
         yield created
     finally:
@@ -45,8 +47,15 @@ def real_session(app):
                 conn.execute(sa.text(
                     "DELETE FROM ballot_choice WHERE ballot_id IN (SELECT id FROM ballot WHERE round_id = :r)"),
                     {"r": round_id})
-                conn.execute(sa.text("DELETE FROM ballot WHERE round_id = :r"), {"r": round_id})
+                # replica mode also switches off the ON DELETE CASCADE triggers: delete every child.
+                conn.execute(sa.text("DELETE FROM proposal_event WHERE proposal_id IN "
+                                     "(SELECT id FROM proposal WHERE round_id = :r)"), {"r": round_id})
+                for table in ("ballot", "participation", "paper_entry", "voting_code", "register_entry",
+                              "proposal", "round_phase", "district"):
+                    conn.execute(sa.text(f"DELETE FROM {table} WHERE round_id = :r"), {"r": round_id})  # noqa: S608
                 conn.execute(sa.text("DELETE FROM budget_round WHERE id = :r"), {"r": round_id})
+            # Staff actions in the set-up (codes generated) were audited for real.
+            conn.execute(sa.text("DELETE FROM audit_event WHERE seq > :s"), {"s": last_audit})
         db.session = fixture_session  # type: ignore[method-assign]
 
 
