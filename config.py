@@ -78,6 +78,8 @@ class Config:
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
     RESET_RATE_LIMIT = os.environ.get("RESET_RATE_LIMIT", "5 per minute;20 per hour")
     REGISTER_RATE_LIMIT = os.environ.get("REGISTER_RATE_LIMIT", "10 per hour")
+    # Refused voting codes (and receipt look-ups) per IP address; accepted codes do not count.
+    VOTE_CODE_RATE_LIMIT = os.environ.get("VOTE_CODE_RATE_LIMIT", "10 per 10 minutes")
 
     # Staff two-factor login (TOTP). Off in the demo so the demo accounts work directly.
     REQUIRE_STAFF_2FA = _bool("REQUIRE_STAFF_2FA", False)
@@ -94,6 +96,14 @@ class Config:
     # How long e-mail links stay valid.
     CONFIRM_TOKEN_MAX_AGE = _int("CONFIRM_TOKEN_MAX_AGE", 7 * 24 * 3600)
     RESET_TOKEN_MAX_AGE = _int("RESET_TOKEN_MAX_AGE", 3600)
+
+    # The map on proposals (Leaflet). An empty tile URL means no map: residents enter an
+    # address. Example: https://tile.openstreetmap.org/{z}/{x}/{y}.png (mind the tile
+    # server's usage policy); the CSP allows images from its origin.
+    MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
+    MAP_ATTRIBUTION = os.environ.get("MAP_ATTRIBUTION", "© OpenStreetMap")
+    MAP_CENTER = os.environ.get("MAP_CENTER", "52.09,5.12")  # latitude,longitude
+    MAP_ZOOM = _int("MAP_ZOOM", 13)
 
     # Reverse proxy: how many proxies set X-Forwarded-* (0 = trust none).
     PROXY_FIX_X_FOR = _int("PROXY_FIX_X_FOR", 0)

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from burgerbegroting.auth.models import User, UserRole
 from burgerbegroting.auth.passwords import hash_password
 from burgerbegroting.core.permissions import Role
-from burgerbegroting.core.timeutil import utcnow
+from burgerbegroting.core.timeutil import UTCDateTime, utcnow
 from burgerbegroting.extensions import db
 from burgerbegroting.processes.models import District, Round, RoundPhase
 from burgerbegroting.processes.phases import Phase
@@ -57,9 +57,9 @@ def _round(slug: str, name: str, description: str, schedule: list[tuple[Phase, d
     return round_
 
 
-def seed(now: dt.datetime | None = None) -> None:
-    """Create the demo accounts and rounds that are not there yet (flushes; caller commits)."""
-    now = (now or utcnow()).replace(minute=0, second=0, microsecond=0)
+def seed_accounts(now: dt.datetime | None = None) -> None:
+    """The five demo accounts (one per role), password DEMO_PASSWORD."""
+    now = now or utcnow()
     hashed = hash_password(DEMO_PASSWORD)
     for email, name, roles in DEMO_ACCOUNTS:
         if db.session.scalars(sa.select(User).where(User.email == email)).first():
@@ -67,18 +67,36 @@ def seed(now: dt.datetime | None = None) -> None:
         user = User(email=email, name=name, password_hash=hashed, locale="nl", email_confirmed_at=now)
         user.roles.extend(UserRole(role=r.value) for r in roles)
         db.session.add(user)
+    db.session.flush()
 
+
+# Demo content is created as if it were this much later, while no round's voting has
+# started yet (the rule lock refuses ballot changes after that, also in the database); the
+# new rounds' schedules are then moved back to the present in one go.
+SEED_SHIFT = dt.timedelta(days=20 * 365)
+
+
+def seed(now: dt.datetime | None = None) -> None:
+    """Create the demo accounts, rounds and content that are not there yet (flushes; caller commits)."""
+    from burgerbegroting.moderation import demo as moderation_demo
+    from burgerbegroting.processes import demo as processes_demo
+    from burgerbegroting.proposals import demo as proposals_demo
+    from burgerbegroting.reviews import demo as reviews_demo
+
+    now = (now or utcnow()).replace(minute=0, second=0, microsecond=0)
+    seed_accounts(now)
+    later = now + SEED_SHIFT
     day = dt.timedelta(days=1)
     _round(
         "wijkbudgetten-2027",
         "Wijk- en dorpsbudgetten 2027",
         "Bedenk wat uw wijk of dorp beter maakt. Elke kern heeft een eigen budget.",
         [
-            (Phase.IDEAS, now - 10 * day, now + 20 * day),
-            (Phase.REVIEW, now + 20 * day, now + 40 * day),
-            (Phase.VOTING, now + 40 * day, now + 54 * day),
-            (Phase.COUNTING, now + 54 * day, now + 56 * day),
-            (Phase.RESULTS, now + 56 * day, now + 120 * day),
+            (Phase.IDEAS, later - 10 * day, later + 20 * day),
+            (Phase.REVIEW, later + 20 * day, later + 40 * day),
+            (Phase.VOTING, later + 40 * day, later + 54 * day),
+            (Phase.COUNTING, later + 54 * day, later + 56 * day),
+            (Phase.RESULTS, later + 56 * day, later + 120 * day),
         ],
         KERNEN,
     )
@@ -87,13 +105,43 @@ def seed(now: dt.datetime | None = None) -> None:
         "Burgerbegroting 2026",
         "De eerste burgerbegroting van Voorbeeldland. De uitslag is bekend.",
         [
-            (Phase.IDEAS, now - 300 * day, now - 250 * day),
-            (Phase.REVIEW, now - 250 * day, now - 220 * day),
-            (Phase.VOTING, now - 220 * day, now - 200 * day),
-            (Phase.COUNTING, now - 200 * day, now - 198 * day),
-            (Phase.RESULTS, now - 198 * day, now - 100 * day),
-            (Phase.IMPLEMENTATION, now - 100 * day, now + 200 * day),
+            (Phase.IDEAS, later - 300 * day, later - 250 * day),
+            (Phase.REVIEW, later - 250 * day, later - 220 * day),
+            (Phase.VOTING, later - 220 * day, later - 200 * day),
+            (Phase.COUNTING, later - 200 * day, later - 198 * day),
+            (Phase.RESULTS, later - 198 * day, later - 100 * day),
+            (Phase.IMPLEMENTATION, later - 100 * day, later + 200 * day),
         ],
         [("Heel Voorbeeldland", "gemeente", 500_000, "9901-9914")],
     )
     db.session.flush()
+    processes_demo.seed_demo(later)
+    db.session.flush()
+    proposals_demo.seed_demo(later)
+    db.session.flush()
+    reviews_demo.seed_demo(later)
+    moderation_demo.seed_demo(later)
+    db.session.flush()
+    _bring_to_present(now)
+    db.session.flush()
+
+
+def _bring_to_present(now: dt.datetime) -> None:
+    """Move every time made in this run (schedules, proposals, supports, comments, reviews...)
+    back by SEED_SHIFT. Schedules go last, so the rule lock starts only when all is in place."""
+    threshold = now + SEED_SHIFT / 2
+    tables = [t for t in db.metadata.sorted_tables if t.name != "round_phase"]
+    tables.append(db.metadata.tables["round_phase"])
+    for table in tables:
+        columns = [c for c in table.columns if isinstance(c.type, UTCDateTime)]
+        if not columns:
+            continue
+        keys = list(table.primary_key.columns)
+        for column in columns:
+            rows = db.session.execute(sa.select(*keys, column).where(column > threshold)).all()
+            for row in rows:
+                db.session.execute(
+                    sa.update(table).where(*(k == row[i] for i, k in enumerate(keys)))
+                    .values({column.name: row[-1] - SEED_SHIFT})
+                )
+    db.session.expire_all()

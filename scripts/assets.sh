@@ -16,3 +16,6 @@ fi
 mkdir -p static/vendor/utrecht
 cp node_modules/@utrecht/component-library-css/dist/index.css static/vendor/utrecht/index.css
 cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
+mkdir -p static/vendor/leaflet/images
+cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css static/vendor/leaflet/
+cp node_modules/leaflet/dist/images/*.png static/vendor/leaflet/images/

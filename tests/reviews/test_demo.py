@@ -31,7 +31,7 @@ def test_demo_seeds_add_reviews_and_moderation_once(app):
     from burgerbegroting import demo
     from burgerbegroting.auth.models import User
 
-    demo.seed()
+    demo.seed_accounts()
     db.session.commit()
     author = db.session.scalar(sa.select(User).where(User.email == "raadslid@example.org"))
     round_ = make_round(Phase.REVIEW)
