@@ -124,6 +124,11 @@ def seed(now: dt.datetime | None = None) -> None:
     db.session.flush()
     _bring_to_present(now)
     db.session.flush()
+    # Voting codes with fixed, published values for the rounds that are now in voting.
+    from burgerbegroting.voters import demo as voters_demo
+
+    voters_demo.seed_demo(now)
+    db.session.flush()
 
 
 def _bring_to_present(now: dt.datetime) -> None:

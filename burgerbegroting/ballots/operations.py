@@ -71,6 +71,12 @@ def read_ballot(round_: Round, district: District, form: Mapping[str, list[str]]
     return kind.read(form, options_for(ballot_options(district)), limits_for(round_, district))
 
 
+def check_choices(round_: Round, district: District, choices: Mapping[int, int]) -> Result:
+    """Validate already-parsed choices (paper ballots, the review step)."""
+    kind = BALLOT_TYPES[round_.ballot_type]
+    return kind.validate(choices, options_for(ballot_options(district)), limits_for(round_, district))
+
+
 def today_in_amsterdam() -> dt.date:
     return utcnow().astimezone(AMSTERDAM).date()
 

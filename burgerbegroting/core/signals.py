@@ -34,3 +34,7 @@ code_reissued = _signals.signal("code-reissued")
 ballot_cast = _signals.signal("ballot-cast")
 # A staff member entered a paper ballot (payload: district and outcome only, never choices or code).
 paper_entered = _signals.signal("paper-entered")
+
+# Results.
+tally_stored = _signals.signal("tally-stored")
+implementation_updated = _signals.signal("implementation-updated")

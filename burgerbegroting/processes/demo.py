@@ -59,6 +59,23 @@ EXTRA_ROUNDS = [
                "min_age": 16},
      [("De Hoeve", "kern", 55_000, "9903"), ("Molenbroek", "kern", 60_000, "9908"),
       ("Veldhuizen", "kern", 45_000, "9913")]),
+    # Rounds in voting for the other ballot types, so every ballot can be tried in the demo
+    # (voting codes for them are listed in the README).
+    ("buurtbudget-oosterveld-2026", "Buurtbudget Oosterveld 2026",
+     "Kies maximaal 3 plannen voor Oosterveld.",
+     -1, {"ballot_type": "approval", "counting_rule": "equal-shares-add1", "min_choices": 1, "max_choices": 3,
+          "eligibility": "postcode", "min_age": 16},
+     [("Oosterveld", "wijk", 100_000, "9910")]),
+    ("jongerenbudget-havenkwartier-2026", "Jongerenbudget Havenkwartier 2026",
+     "Verdeel 10 punten over de plannen die u het belangrijkst vindt.",
+     -1, {"ballot_type": "cumulative", "points_total": 10, "counting_rule": "equal-shares", "min_choices": 1,
+          "eligibility": "postcode", "min_age": 12},
+     [("Havenkwartier", "wijk", 60_000, "9905")]),
+    ("dorpsbudget-westerpolder-2026", "Dorpsbudget Westerpolder 2026",
+     "Zet maximaal 3 plannen op volgorde: 1 is uw favoriet.",
+     -1, {"ballot_type": "ranking", "counting_rule": "equal-shares", "min_choices": 1, "max_choices": 3,
+          "eligibility": "postcode", "min_age": 16},
+     [("Westerpolder", "dorp", 30_000, "9914")]),
 ]
 
 
@@ -70,7 +87,7 @@ def seed_demo(now: dt.datetime) -> list[Round]:
         round_ = db.session.scalars(sa.select(Round).where(Round.slug == slug)).first()
         if round_ is None:
             continue
-        if not round_.rule_locked(now):
+        if not round_.rule_locked():  # the real clock, as the database's rule lock uses
             for key, value in settings.items():
                 setattr(round_, key, value)
         else:  # only what the rule lock allows

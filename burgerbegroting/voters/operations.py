@@ -12,7 +12,9 @@ from burgerbegroting.voters import codes
 from burgerbegroting.voters.codes import CodeError
 from burgerbegroting.voters.models import RegisterEntry, VotingCode
 
-MAX_BATCH = 50_000
+# Letters are made as a PDF in the request (about 0.1 s a page): keep a batch within a
+# request's time until PDF batches run in a background job.
+MAX_BATCH = 1_000
 
 
 class CodeRefused(Exception):
@@ -94,3 +96,66 @@ def revoke_and_reissue(code: VotingCode, actor_id: int | None) -> str:
     db.session.flush()
     signals.code_reissued.send(code, actor_id=actor_id, new_id=new.id)
     return plain
+
+
+def add_register_entries(round_: Round, district: District, rows: list) -> list[RegisterEntry]:  # type: ignore[type-arg]
+    """Store the rows of an uploaded register (``register_csv.RegisterRow``) for letters."""
+    entries = [RegisterEntry(round_id=round_.id, district_id=district.id, name=r.name, street=r.street,
+                             postcode=r.postcode, city=r.city) for r in rows]
+    db.session.add_all(entries)
+    db.session.flush()
+    return entries
+
+
+def code_by_typed(round_: Round, typed: str) -> VotingCode | None:
+    """The code row for what was typed, in any state (for staff: reissue, paper entry)."""
+    try:
+        plain = codes.normalise(typed)
+    except CodeError:
+        return None
+    row = db.session.scalars(sa.select(VotingCode).where(VotingCode.code_hmac == _hmac(plain))).first()
+    return row if row is not None and row.round_id == round_.id else None
+
+
+def search_register(round_: Round, query: str, limit: int = 50) -> list[tuple[RegisterEntry, VotingCode | None]]:
+    """Register entries whose name or postcode contains ``query``, with their current code
+    (the newest that is not revoked). Says nothing about whether the person voted."""
+    text = query.strip()
+    if len(text) < 2:
+        return []
+    like = "%" + text.replace("\\", "").replace("%", "").replace("_", "") + "%"
+    postcode = text.replace(" ", "").upper()
+    entries = db.session.scalars(
+        sa.select(RegisterEntry)
+        .where(RegisterEntry.round_id == round_.id,
+               sa.or_(RegisterEntry.name.ilike(like), RegisterEntry.postcode.like("%" + postcode + "%")))
+        .order_by(RegisterEntry.postcode, RegisterEntry.name).limit(limit)
+    ).all()
+    out: list[tuple[RegisterEntry, VotingCode | None]] = []
+    for entry in entries:
+        code = db.session.scalars(
+            sa.select(VotingCode).where(VotingCode.register_entry_id == entry.id, VotingCode.state != "revoked")
+            .order_by(VotingCode.id.desc())
+        ).first()
+        out.append((entry, code))
+    return out
+
+
+def code_counts(round_: Round) -> dict[int, dict[str, int]]:
+    """Per district: codes made, used online, used on paper, revoked (numbers only)."""
+    rows = db.session.execute(
+        sa.select(VotingCode.district_id, VotingCode.state, VotingCode.channel, sa.func.count())
+        .where(VotingCode.round_id == round_.id)
+        .group_by(VotingCode.district_id, VotingCode.state, VotingCode.channel)
+    ).all()
+    out: dict[int, dict[str, int]] = {}
+    for district_id, state, channel, number in rows:
+        counts = out.setdefault(district_id, {"made": 0, "online": 0, "paper": 0, "revoked": 0, "active": 0})
+        counts["made"] += number
+        if state == "used":
+            counts["paper" if channel == "paper" else "online"] += number
+        elif state == "revoked":
+            counts["revoked"] += number
+        else:
+            counts["active"] += number
+    return out

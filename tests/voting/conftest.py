@@ -17,13 +17,15 @@ _counter = itertools.count()
 
 def make_voting_round(ballot_type: str = "approval", min_choices: int = 1, max_choices: int | None = 3,
                       points_total: int | None = None, budget_cents: int = 100_000_00,
-                      costs: tuple[int, ...] = (10_000_00, 25_000_00, 40_000_00, 60_000_00)):
+                      costs: tuple[int, ...] = (10_000_00, 25_000_00, 40_000_00, 60_000_00),
+                      eligibility: str = "postcode", min_age: int | None = None):
     """Build the round before voting starts (the rule lock refuses ballot changes after), then
     move the start of voting into the past."""
     n = next(_counter)
     now = utcnow()
     round_ = Round(slug=f"stemronde-{n}", name=f"Stemronde {n}", ballot_type=ballot_type, min_choices=min_choices,
-                   max_choices=max_choices, points_total=points_total, counting_rule="equal-shares-add1")
+                   max_choices=max_choices, points_total=points_total, counting_rule="equal-shares-add1",
+                   eligibility=eligibility, min_age=min_age)
     round_.phases = [
         RoundPhase(phase="ideas", starts_at=now - dt.timedelta(days=30), ends_at=now - dt.timedelta(days=20)),
         RoundPhase(phase="review", starts_at=now - dt.timedelta(days=20), ends_at=now + dt.timedelta(hours=1)),
@@ -54,3 +56,10 @@ def make_voting_round(ballot_type: str = "approval", min_choices: int = 1, max_c
 @pytest.fixture
 def voting_round(app):
     return make_voting_round()
+
+
+def in_round(model, round_) -> int:  # type: ignore[no-untyped-def]
+    """Rows of ``model`` in this round (PostgreSQL test databases may hold other rows)."""
+    import sqlalchemy as sa
+
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(model.round_id == round_.id)) or 0
