@@ -342,25 +342,32 @@ def _disjoint_sweep(
     """add1 when no voter supports two projects (choose-1): supporters of different projects
     never share money, so at endowment e exactly the projects with e * W_p >= c_p are bought
     (W_p = number of supporters).  The outcome only changes at the grid points
-    ceil(c_p / (W_p * scale)); the sweep visits just those, with the same stop rules."""
+    ceil(c_p / (W_p * scale)); the sweep computes the cost at just those points, with the same
+    stop rules as the step-by-step sweep, and runs MES once, at the endowment it keeps."""
+    zero = sum(1 for j in range(prof.m) if prof.cost[j] == 0 and prof.supporters[j] > 0)
     need: dict[int, int] = {}
     for j in range(prof.m):
         if prof.cost[j] > 0 and prof.supporters[j] > 0:
             w = prof.supporters[j] * scale
             need[j] = max(base + 1, -(-prof.cost[j] // w))
+    order = sorted(need, key=lambda j: need[j])
     points = sorted(set(need.values()) | {base + 1})
-    best, steps = first, 1
+    cost, k, count = 0, 0, zero
     for g in points:
-        run = mes_run(prof, Fraction(g * scale), key)
-        steps += 1
-        if run.cost > budget:
+        while k < len(order) and need[order[k]] <= g:
+            cost += prof.cost[order[k]]
+            count += 1
+            k += 1
+        if cost > budget:
             # the step-by-step sweep keeps the (identical) outcome of grid point g - 1
-            kept = Fraction((g - 1) * scale) if g - 1 > base else best.endowment
-            return SweepResult(best, kept, steps, "cost_exceeds_budget", 0)
-        best = run
-        if len(run.selected) == n_supported:
-            return SweepResult(best, best.endowment, steps, "all_supported_projects_funded", 0)
-    return SweepResult(best, best.endowment, steps, "all_supported_projects_funded", 0)  # pragma: no cover
+            if g - 1 > base:
+                kept = mes_run(prof, Fraction((g - 1) * scale), key)
+                return SweepResult(kept, kept.endowment, 2, "cost_exceeds_budget", kept.close_calls)
+            return SweepResult(first, first.endowment, 1, "cost_exceeds_budget", first.close_calls)
+        if count == n_supported:
+            run = mes_run(prof, Fraction(g * scale), key)
+            return SweepResult(run, run.endowment, 2, "all_supported_projects_funded", run.close_calls)
+    raise AssertionError("unreachable: the last grid point funds every supported project")  # pragma: no cover
 
 
 # ---------------------------------------------------------------- parametric jumps for add1
