@@ -312,7 +312,7 @@ def add1_sweep(prof: Profile, budget: int, scale: int, key: Callable[[int], tupl
                 nxt = max(j + 1, math.ceil(lim / scale))
             if nxt == j + 1:
                 misses += 1
-                skip = min(2 ** misses, 16)
+                skip = 2 ** min(misses, 20)
             else:
                 misses = 0
         elif skip:
