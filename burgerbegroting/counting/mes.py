@@ -279,29 +279,61 @@ class SweepResult:
     close_calls: int
 
 
-def add1_sweep(prof: Profile, budget: int, scale: int, key: Callable[[int], tuple]) -> SweepResult:
+def add1_sweep(prof: Profile, budget: int, scale: int, key: Callable[[int], tuple],
+               jump: bool = True) -> SweepResult:
     """The add1 completion: run MES at B/n, then floor(B/n)+1, +2, ... (file units); keep the
     last outcome that costs at most B, stop at the first one that costs more, or once every
-    project with a supporter is bought."""
+    project with a supporter is bought.
+
+    With ``jump`` the sweep skips the endowments that :func:`jump_horizon` proves to give the
+    same decisions as the last run (the result is the same as stepping by 1); the kept outcome
+    is always recomputed exactly at its own endowment."""
     n = prof.n_voters
     start = Fraction(budget, n)
     n_supported = sum(1 for j in range(prof.m) if prof.supporters[j] > 0)
-    best = mes_run(prof, start, key)
-    steps, close = 1, best.close_calls
+    cur = mes_run(prof, start, key)
+    steps, close = 1, cur.close_calls
     base = budget // (n * scale)  # floor(B/n) in file units
-    if prof.disjoint_supporters():
-        return _disjoint_sweep(prof, budget, scale, key, best, base, n_supported)
-    j = base
+    if jump and prof.disjoint_supporters():
+        return _disjoint_sweep(prof, budget, scale, key, cur, base, n_supported)
+    j = base  # every integer endowment <= j has been decided
+    skip = 0  # back-off: after a bound that skipped nothing, try again only later
+    misses = 0
     while True:
-        j += 1
-        nxt = mes_run(prof, Fraction(j * scale), key)
+        nxt = j + 1
+        # (when everything is funded the step-by-step sweep stops at the very next step)
+        if jump and skip == 0 and len(cur.selected) < n_supported:
+            # a bound shorter than this reaches no integer beyond j + 1
+            need = (j + 2) * scale - float(cur.endowment)
+            h = jump_horizon(prof, cur, need)
+            lim = float(cur.endowment) + h * (1.0 - 1e-6)
+            if h > 0 and math.isfinite(lim):
+                # every integer k with k * scale < lim makes the same decisions as cur
+                nxt = max(j + 1, math.ceil(lim / scale))
+            if nxt == j + 1:
+                misses += 1
+                skip = 2 ** min(misses, 20)
+            else:
+                misses = 0
+        elif skip:
+            skip -= 1
+        run = mes_run(prof, Fraction(nxt * scale), key)
         steps += 1
-        close += nxt.close_calls
-        if nxt.cost > budget:
-            return SweepResult(best, best.endowment, steps, "cost_exceeds_budget", close)
-        best = nxt
-        if len(nxt.selected) == n_supported:
-            return SweepResult(best, best.endowment, steps, "all_supported_projects_funded", close)
+        close += run.close_calls
+        if run.cost > budget:
+            if nxt - 1 > j:  # the kept outcome is the one at nxt - 1, which equals cur's
+                kept = mes_run(prof, Fraction((nxt - 1) * scale), key)
+                steps += 1
+                close += kept.close_calls
+                if kept.selected != cur.selected:  # pragma: no cover - the bound was not safe
+                    jump = False
+                    continue
+                cur = kept
+            return SweepResult(cur, cur.endowment, steps, "cost_exceeds_budget", close)
+        cur = run
+        j = nxt
+        if len(run.selected) == n_supported:
+            return SweepResult(cur, cur.endowment, steps, "all_supported_projects_funded", close)
 
 
 def _disjoint_sweep(
@@ -310,22 +342,142 @@ def _disjoint_sweep(
     """add1 when no voter supports two projects (choose-1): supporters of different projects
     never share money, so at endowment e exactly the projects with e * W_p >= c_p are bought
     (W_p = number of supporters).  The outcome only changes at the grid points
-    ceil(c_p / (W_p * scale)); the sweep visits just those, with the same stop rules."""
+    ceil(c_p / (W_p * scale)); the sweep computes the cost at just those points, with the same
+    stop rules as the step-by-step sweep, and runs MES once, at the endowment it keeps."""
+    zero = sum(1 for j in range(prof.m) if prof.cost[j] == 0 and prof.supporters[j] > 0)
     need: dict[int, int] = {}
     for j in range(prof.m):
         if prof.cost[j] > 0 and prof.supporters[j] > 0:
             w = prof.supporters[j] * scale
             need[j] = max(base + 1, -(-prof.cost[j] // w))
+    order = sorted(need, key=lambda j: need[j])
     points = sorted(set(need.values()) | {base + 1})
-    best, steps = first, 1
+    cost, k, count = 0, 0, zero
     for g in points:
-        run = mes_run(prof, Fraction(g * scale), key)
-        steps += 1
-        if run.cost > budget:
+        while k < len(order) and need[order[k]] <= g:
+            cost += prof.cost[order[k]]
+            count += 1
+            k += 1
+        if cost > budget:
             # the step-by-step sweep keeps the (identical) outcome of grid point g - 1
-            kept = Fraction((g - 1) * scale) if g - 1 > base else best.endowment
-            return SweepResult(best, kept, steps, "cost_exceeds_budget", 0)
-        best = run
-        if len(run.selected) == n_supported:
-            return SweepResult(best, best.endowment, steps, "all_supported_projects_funded", 0)
-    return SweepResult(best, best.endowment, steps, "all_supported_projects_funded", 0)  # pragma: no cover
+            if g - 1 > base:
+                kept = mes_run(prof, Fraction((g - 1) * scale), key)
+                return SweepResult(kept, kept.endowment, 2, "cost_exceeds_budget", kept.close_calls)
+            return SweepResult(first, first.endowment, 1, "cost_exceeds_budget", first.close_calls)
+        if count == n_supported:
+            run = mes_run(prof, Fraction(g * scale), key)
+            return SweepResult(run, run.endowment, 2, "all_supported_projects_funded", run.close_calls)
+    raise AssertionError("unreachable: the last grid point funds every supported project")  # pragma: no cover
+
+
+# ---------------------------------------------------------------- parametric jumps for add1
+class _Incidence:
+    """All (project, supporter type) pairs as flat arrays, for vectorised per-round checks."""
+
+    def __init__(self, prof: Profile) -> None:
+        cols = [j for j in range(prof.m) if prof.cost[j] > 0 and prof.supporters[j] > 0]
+        self.cols = np.array(cols, dtype=np.int64)
+        self.col_pos = {j: k for k, j in enumerate(cols)}
+        lens = [len(prof.sup[j]) for j in cols]
+        self.starts = np.concatenate(([0], np.cumsum(lens)[:-1])).astype(np.int64) if cols else np.zeros(0, np.int64)
+        self.rows = np.concatenate([prof.sup[j] for j in cols]) if cols else np.zeros(0, np.int64)
+        self.u = (
+            np.concatenate([(prof.units[j] * prof.kfac[j]).astype(np.float64) for j in cols])
+            if cols else np.zeros(0)
+        )
+        self.w = prof.weights[self.rows].astype(np.float64)
+        self.cost = np.array([float(prof.cost[j]) for j in cols])
+
+
+def _incidence(prof: Profile) -> _Incidence:
+    inc = getattr(prof, "_incidence", None)
+    if inc is None:
+        inc = _Incidence(prof)
+        prof._incidence = inc  # type: ignore[attr-defined]
+    return inc
+
+
+def jump_horizon(prof: Profile, run: MesRun, need: float = 0.0) -> float:
+    """A lower bound h (minor units, >= 0) such that MES at every endowment in
+    [e, e + h) makes exactly the same decisions as ``run`` at e (same projects, same order).
+
+    Fix the run's sequence of purchases and apply it at a larger endowment e' >= e.  By
+    induction over the rounds every voter's budget is nondecreasing in e' and every price
+    nonincreasing (a price falls when its supporters have more money; a budget left after paying
+    rises when the price falls).  So the voters who pay all they have can only become fewer, and
+    the slope of a price is bounded: -rho'(e') <= sum_{poor at e} w*beta / sum_{rich at e} w*u,
+    where beta bounds the slopes of the budgets before the round.  That gives an upper bound
+    ``beta`` for the slope of every budget in every round, valid for all e' >= e.  The decisions
+    stay the same while, in every round, every project q not bought yet cannot match the price:
+    G_q = sum w * min(b, rho * u) < c_q (G_q is at most its value at e plus
+    sum_{b < rho*u} w * beta * (e' - e), since b grows by at most beta and rho does not grow), and
+    while every project left over at the end stays unaffordable.  Floats with a safety margin;
+    a near-tie (relative 1e-9) whose bound can still rise gives h = 0.  Returns 0 as soon as
+    the bound falls below ``need`` (a jump that short would skip nothing).
+    """
+    inc = _incidence(prof)
+    if len(inc.cols) == 0:
+        return math.inf
+    e0 = float(run.endowment)
+    nt = prof.n_distinct
+    b = np.full(nt, e0)
+    beta = np.ones(nt)
+    alive = np.ones(len(inc.cols), dtype=bool)
+    w_all = prof.weights.astype(np.float64)
+    h = math.inf
+    tol = 1e-9
+    seg = inc.starts
+    for r in run.rounds:
+        p = r.project
+        sup = prof.sup[p]
+        u = (prof.units[p] * prof.kfac[p]).astype(np.float64)
+        w = w_all[sup]
+        bs = b[sup]
+        c = float(prof.cost[p])
+        rho = _solve_float(bs, u, w, c)
+        t = rho * u
+        gap = bs - t
+        surely_rich = gap > tol * (t + bs + 1.0)
+        bet = beta[sup]
+        rich_wu = float((w * u)[surely_rich].sum())
+        if rich_wu <= 0:
+            return 0.0
+        kappa = float((w * bet)[~surely_rich].sum()) / rich_wu
+        # (2) every other project not bought yet stays strictly worse than p
+        alive[inc.col_pos[p]] = False
+        h = min(h, _g_bound(inc, b, beta, rho, alive, seg))
+        if h <= need or h <= 0:
+            return 0.0
+        poor = gap <= 0
+        nb = bs - t
+        nb[poor] = 0.0
+        b[sup] = nb
+        beta[sup] = bet + kappa * u
+    # (3) projects left over stay unaffordable
+    h = min(h, _g_bound(inc, b, beta, math.inf, alive, seg))
+    return h if h > need else 0.0
+
+
+def _g_bound(inc: _Incidence, b: np.ndarray, beta: np.ndarray, rho: float,
+             alive: np.ndarray, seg: np.ndarray) -> float:
+    if not alive.any():
+        return math.inf
+    bb = b[inc.rows]
+    be = beta[inc.rows]
+    if math.isinf(rho):
+        vals, der = bb, be
+    else:
+        t = rho * inc.u
+        vals = np.minimum(bb, t)
+        # supporters who may still gain (b below rho*u, or within a hair of it)
+        der = np.where(bb < t + 1e-9 * (bb + t + 1.0), be, 0.0)
+    G = np.add.reduceat(inc.w * vals, seg)
+    D = np.add.reduceat(inc.w * der, seg)
+    slack = inc.cost - G
+    close = slack <= 1e-9 * inc.cost
+    if (alive & close & (D > 0)).any():
+        return 0.0
+    m = alive & ~close & (D > 0)
+    if not m.any():
+        return math.inf
+    return float((slack[m] / D[m]).min())

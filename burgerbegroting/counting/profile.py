@@ -26,19 +26,29 @@ class Profile:
         kind = election.kind
         self.cost_utility = kind in (BallotKind.APPROVAL, BallotKind.CHOOSE_1)
         length = election.ordinal_length()
+        # count identical raw ballots first (cheap hashing of tuples), then normalise each
+        # distinct ballot once; voters with the same (project, utility) set are one "type"
+        raw: dict[object, int] = {}
+        if kind is BallotKind.CUMULATIVE:
+            for b in election.ballots:
+                k = (b.projects, b.points)
+                raw[k] = raw.get(k, 0) + 1
+        else:
+            for b in election.ballots:
+                raw[b.projects] = raw.get(b.projects, 0) + 1
         groups: dict[tuple[tuple[int, int], ...], int] = {}
-        for b in election.ballots:
+        index = self.index
+        for rk, mult in raw.items():
             if kind is BallotKind.CUMULATIVE:
-                items = tuple(
-                    sorted((self.index[p], int(x)) for p, x in zip(b.projects, b.points or ()) if x > 0)
-                )
+                projs, pts = rk  # type: ignore[misc]
+                items = tuple(sorted((index[p], int(x)) for p, x in zip(projs, pts or ()) if x > 0))
             elif kind is BallotKind.ORDINAL:
                 items = tuple(
-                    sorted((self.index[p], length - pos) for pos, p in enumerate(b.projects) if length - pos > 0)
+                    sorted((index[p], length - pos) for pos, p in enumerate(rk) if length - pos > 0)  # type: ignore[arg-type]
                 )
             else:
-                items = tuple(sorted((self.index[p], 1) for p in b.projects))
-            groups[items] = groups.get(items, 0) + 1
+                items = tuple(sorted((index[p], 1) for p in rk))  # type: ignore[union-attr]
+            groups[items] = groups.get(items, 0) + mult
         self.n_voters = len(election.ballots)
         keys = list(groups)
         self.n_distinct = len(keys)
@@ -70,6 +80,15 @@ class Profile:
             w = self.weights[idx]
             self.score.append(int((w * units).sum()))
             self.supporters.append(int(w.sum()))
+
+    @classmethod
+    def of(cls, election: Election) -> Profile:
+        """The profile of an election, built once and kept with the (immutable) election."""
+        prof = election.__dict__.get("_counting_profile")
+        if prof is None:
+            prof = cls(election)
+            object.__setattr__(election, "_counting_profile", prof)
+        return prof
 
     def disjoint_supporters(self) -> bool:
         """True when no ballot gives a positive utility to two projects (e.g. choose-1)."""

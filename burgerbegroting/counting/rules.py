@@ -53,7 +53,7 @@ class Greedy(Rule):
     def run(self, election: Election, **options: Any) -> Outcome:
         _check_options(options, {"tie_break"})
         tb = _tie_break(options)
-        sel, cost, expl = run_greedy(election, Profile(election), tie_break=tb)
+        sel, cost, expl = run_greedy(election, Profile.of(election), tie_break=tb)
         return self._outcome(election, sel, cost, expl, tie_break=tb)
 
 
@@ -68,7 +68,7 @@ class GreedyThreshold(Rule):
         threshold = Fraction(str(thr)) if thr is not None else election.threshold
         if threshold is None:
             raise ValueError("greedy-threshold needs a threshold (option or META min_project_score_threshold)")
-        sel, cost, expl = run_greedy(election, Profile(election), threshold=threshold, tie_break=tb)
+        sel, cost, expl = run_greedy(election, Profile.of(election), threshold=threshold, tie_break=tb)
         return self._outcome(election, sel, cost, expl, tie_break=tb, threshold=threshold)
 
 
@@ -79,7 +79,7 @@ class GreedyNoSkip(Rule):
     def run(self, election: Election, **options: Any) -> Outcome:
         _check_options(options, {"tie_break"})
         tb = _tie_break(options)
-        sel, cost, expl = run_greedy(election, Profile(election), skip=False, tie_break=tb)
+        sel, cost, expl = run_greedy(election, Profile.of(election), skip=False, tie_break=tb)
         return self._outcome(election, sel, cost, expl, tie_break=tb)
 
 
@@ -132,7 +132,7 @@ class EqualShares(Rule):
 
     def run(self, election: Election, **options: Any) -> Outcome:
         _check_options(options, set())
-        prof = Profile(election)
+        prof = Profile.of(election)
         if prof.n_voters == 0:
             return self._outcome(election, [], 0, {})
         run = mes_run(prof, Fraction(election.budget, prof.n_voters), mes_key(prof))
@@ -149,7 +149,7 @@ class EqualSharesAdd1(Rule):
 
     def run(self, election: Election, **options: Any) -> Outcome:
         _check_options(options, set())
-        prof = Profile(election)
+        prof = Profile.of(election)
         if prof.n_voters == 0:
             return self._outcome(election, [], 0, {})
         res = add1_sweep(prof, election.budget, election.scale, mes_key(prof))
@@ -185,7 +185,7 @@ class EqualSharesAdd1Comparison(Rule):
         _check_options(options, {"tie_break"})
         tb = _tie_break(options)
         mes = EqualSharesAdd1().run(election)
-        g_sel, g_cost, g_expl = run_greedy(election, Profile(election), tie_break=tb)
+        g_sel, g_cost, g_expl = run_greedy(election, Profile.of(election), tie_break=tb)
         prefers_mes, prefers_greedy = compare_outcomes(election, mes.selected, g_sel)
         details = dict(mes.details, prefers_equal_shares=prefers_mes, prefers_greedy=prefers_greedy,
                        tie_break=tb)

@@ -214,3 +214,26 @@ def test_outcome_is_deterministic(e: Election) -> None:
     b = count(e, "equal-shares-add1").to_dict()
     assert a == b
     assert math.isfinite(float(a["total_cost"]))
+
+
+@given(elections(kinds=(BallotKind.APPROVAL, BallotKind.CUMULATIVE, BallotKind.ORDINAL)),
+       st.integers(1, 40), st.sampled_from([1, 37, 1000]))
+def test_add1_jumps_equal_stepping_by_one(e: Election, budget_factor: int, cost_factor: int) -> None:
+    """The add1 sweep that skips endowments (jump_horizon) ends exactly where the sweep that
+    steps by 1 ends: same outcome, same order, same final endowment."""
+    from burgerbegroting.counting.mes import add1_sweep
+    from burgerbegroting.counting.profile import Profile
+    from burgerbegroting.counting.rules import mes_key
+
+    if not e.ballots:
+        return
+    projects = tuple(Project(id=p.id, cost=p.cost * cost_factor) for p in e.projects)
+    e = Election(projects=projects, budget=e.budget * budget_factor * cost_factor, ballots=e.ballots,
+                 kind=e.kind, max_length=e.max_length)
+    prof = Profile(e)
+    fast = add1_sweep(prof, e.budget, e.scale, mes_key(prof))
+    slow = add1_sweep(prof, e.budget, e.scale, mes_key(prof), jump=False)
+    assert fast.run.selected == slow.run.selected
+    assert fast.endowment == slow.endowment
+    assert fast.stop == slow.stop
+    assert fast.steps <= slow.steps + 1
