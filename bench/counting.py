@@ -4,9 +4,9 @@
 
 For every .pb file in ../shared/pabulib (or $PABULIB_DIR): the seconds to parse the file and to
 build the internal profile (voter types with multiplicities, kept with the election; pabutools'
-recorded times likewise exclude parsing and its multiprofile), then seconds per rule, peak memory (tracemalloc, MB), the pabutools seconds
-recorded in reference_outcomes.json and the speed-up.  If pabutools is installed (dev only), it
-is also run side by side on equal shares.  Then a synthetic scaling run.
+recorded times likewise exclude parsing and its multiprofile), then seconds per rule, peak memory
+(tracemalloc, MB), the pabutools seconds recorded in reference_outcomes.json and the speed-up.
+If pabutools is installed (dev only), it is also run side by side on equal shares.  Then a synthetic scaling run.
 """
 
 from __future__ import annotations
@@ -23,8 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from burgerbegroting.counting.profile import Profile  # noqa: E402
-from burgerbegroting.counting import (
+from burgerbegroting.counting import (  # noqa: E402  (after the sys.path line above)
     Ballot,
     BallotKind,
     Election,
@@ -32,6 +31,7 @@ from burgerbegroting.counting import (
     count,
     read_pb,
 )
+from burgerbegroting.counting.profile import Profile  # noqa: E402
 
 PAB = Path(os.environ.get("PABULIB_DIR", ROOT.parent / "shared" / "pabulib"))
 RULE_KEYS = {  # our rule -> reference key (approval, other)

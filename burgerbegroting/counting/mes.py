@@ -51,7 +51,7 @@ class _Ledger:
         prof = self.prof
         b = np.full(len(rows), self.ef)
         if self.projects:
-            coef = np.array([float(r) * prof.kfac[p] for r, p in zip(self.rho, self.projects)])
+            coef = np.array([float(r) * prof.kfac[p] for r, p in zip(self.rho, self.projects, strict=False)])
             b -= prof.M[rows][:, self.projects].astype(np.float64) @ coef
         b[self.exhausted[rows]] = 0.0
         return np.maximum(b, 0.0)
@@ -66,7 +66,7 @@ class _Ledger:
         total = self.e * int(w.sum())
         if self.projects:
             coef = w @ prof.M[rows][:, self.projects].astype(np.int64)
-            for r, p, k in zip(self.rho, self.projects, coef.tolist()):
+            for r, p, k in zip(self.rho, self.projects, coef.tolist(), strict=False):
                 if k:
                     total -= r * (k * prof.kfac[p])
         return total
@@ -76,7 +76,7 @@ class _Ledger:
             return Fraction(0)
         prof = self.prof
         b = self.e
-        for r, p in zip(self.rho, self.projects):
+        for r, p in zip(self.rho, self.projects, strict=False):
             u = int(prof.M[i, p])
             if u:
                 b -= r * (u * prof.kfac[p])
@@ -264,7 +264,7 @@ def exact_details(prof: Profile, run: MesRun) -> _Ledger:
     while len(ledger.projects) < len(run.rounds):
         r = run.rounds[len(ledger.projects)]
         r.rho_exact = ledger.commit(r.project)
-    for r, pw in zip(run.rounds, ledger.poor_weight):
+    for r, pw in zip(run.rounds, ledger.poor_weight, strict=False):
         r.paid_everything = pw
     run.ledger = ledger
     return ledger

@@ -17,7 +17,7 @@ from typing import Any
 Number = int | Fraction
 
 
-class BallotKind(str, enum.Enum):
+class BallotKind(str, enum.Enum):  # noqa: UP042  (str() and JSON give the Pabulib name)
     """The kinds of ballot a round can use (Pabulib ``vote_type``)."""
 
     APPROVAL = "approval"

@@ -167,7 +167,7 @@ def _build(
         i_cat = _col(proj_header, "categories")
     projects: list[Project] = []
     ids: set[str] = set()
-    for (line, row), cost in zip(raw_projects, costs):
+    for (line, row), cost in zip(raw_projects, costs, strict=False):
         pid = row[i_id].strip()
         if not pid:
             raise PabulibError(line, "expected a project_id, found an empty field")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .model import BallotKind, Election
@@ -28,26 +30,25 @@ class Profile:
         length = election.ordinal_length()
         # count identical raw ballots first (cheap hashing of tuples), then normalise each
         # distinct ballot once; voters with the same (project, utility) set are one "type"
-        raw: dict[object, int] = {}
+        raw: dict[Any, int] = {}
         if kind is BallotKind.CUMULATIVE:
             for b in election.ballots:
-                k = (b.projects, b.points)
-                raw[k] = raw.get(k, 0) + 1
+                pair = (b.projects, b.points)
+                raw[pair] = raw.get(pair, 0) + 1
         else:
             for b in election.ballots:
                 raw[b.projects] = raw.get(b.projects, 0) + 1
         groups: dict[tuple[tuple[int, int], ...], int] = {}
         index = self.index
         for rk, mult in raw.items():
+            items: tuple[tuple[int, int], ...]
             if kind is BallotKind.CUMULATIVE:
-                projs, pts = rk  # type: ignore[misc]
-                items = tuple(sorted((index[p], int(x)) for p, x in zip(projs, pts or ()) if x > 0))
+                projs, pts = rk
+                items = tuple(sorted((index[p], int(x)) for p, x in zip(projs, pts or (), strict=False) if x > 0))
             elif kind is BallotKind.ORDINAL:
-                items = tuple(
-                    sorted((index[p], length - pos) for pos, p in enumerate(rk) if length - pos > 0)  # type: ignore[arg-type]
-                )
+                items = tuple(sorted((index[p], length - pos) for pos, p in enumerate(rk) if length - pos > 0))
             else:
-                items = tuple(sorted((index[p], 1) for p in rk))  # type: ignore[union-attr]
+                items = tuple(sorted((index[p], 1) for p in rk))
             groups[items] = groups.get(items, 0) + mult
         self.n_voters = len(election.ballots)
         keys = list(groups)

@@ -30,7 +30,7 @@ def _num(x: Number | None) -> str:
 def reason(e: Explanation, election: Election, outcome: Outcome) -> str:
     """One sentence explaining the decision about a project."""
     cost = money(election, e.cost)
-    equal_shares = outcome.rule.startswith("equal-shares") and e.rho is not None or (
+    equal_shares = (outcome.rule.startswith("equal-shares") and e.rho is not None) or (
         outcome.rule.startswith("equal-shares") and e.kind in ("not_affordable", "no_supporters")
     )
     if e.kind == "selected" and e.rho is not None:

@@ -168,7 +168,7 @@ def compare_outcomes(election: Election, a: list[str], b: list[str]) -> tuple[in
     pa = pb = 0
     for ballot in election.ballots:
         pts = ballot.points or (1,) * len(ballot.projects)
-        mine = {p for p, x in zip(ballot.projects, pts) if x > 0}
+        mine = {p for p, x in zip(ballot.projects, pts, strict=False) if x > 0}
         x, y = len(mine & sa), len(mine & sb)
         if x > y:
             pa += 1

@@ -66,7 +66,7 @@ def load_target(target_type: str, target_id: int) -> Target | None:
     obj = db.session.get(model, target_id)
     if obj is None:
         return None
-    target = Target(target_type, obj)
+    target = Target(target_type, obj)  # type: ignore[arg-type]
     if target.proposal.status == Status.DRAFT.value:
         return None
     return target
@@ -194,5 +194,5 @@ def hidden_items() -> list[Target]:
     comments = db.session.scalars(sa.select(Comment).where(Comment.hidden_at.is_not(None))
                                   .order_by(Comment.hidden_at.desc()))
     items = [Target("proposal", p) for p in proposals] + [Target("comment", c) for c in comments]
-    items.sort(key=lambda t: t.obj.hidden_at, reverse=True)
+    items.sort(key=lambda t: t.obj.hidden_at or dt.datetime.min.replace(tzinfo=dt.UTC), reverse=True)
     return items

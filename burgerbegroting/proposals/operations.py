@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -288,13 +289,14 @@ def search_proposals(round_: Round, *, district_id: int | None = None, theme: st
         where.append(sa.or_(sa.func.lower(Proposal.title).like(pattern, escape="\\"),
                             sa.func.lower(Proposal.summary).like(pattern, escape="\\")))
     cost = sa.func.coalesce(Proposal.reviewed_cost_cents, Proposal.cost_cents)
-    order = {
+    orders: dict[str, list[Any]] = {
         "newest": [Proposal.published_at.desc(), Proposal.id.desc()],
         "support": [n_support.desc(), Proposal.id.desc()],
         "cost_asc": [cost.asc(), Proposal.id.asc()],
         "cost_desc": [cost.desc(), Proposal.id.desc()],
         "title": [sa.func.lower(Proposal.title).asc(), Proposal.id.asc()],
-    }.get(sort) or [Proposal.published_at.desc(), Proposal.id.desc()]
+    }
+    order = orders.get(sort) or orders["newest"]
     total = db.session.scalar(sa.select(sa.func.count()).select_from(Proposal).where(*where)) or 0
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)

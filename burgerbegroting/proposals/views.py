@@ -147,10 +147,11 @@ def index(slug: str):  # type: ignore[no-untyped-def]
         round_, district_id=int(district) if district else None, theme=form.value("thema") or None,
         status=form.value("status") or None, query=form.value("zoek"), sort=form.value("volgorde") or "newest",
         page=_page_number())
-    args = {k: v for k, v in request.args.items() if k != "pagina" and v}
+    args: dict[str, Any] = {k: v for k, v in request.args.items() if k != "pagina" and v}
 
     def page_url(n: int) -> str:
-        return url_for("proposals.index", slug=slug, **args, **({"pagina": n} if n > 1 else {}))
+        page: dict[str, Any] = {"pagina": n} if n > 1 else {}
+        return url_for("proposals.index", slug=slug, **args, **page)
 
     return render("proposals/index.html", status=200 if valid else 422, block="results", round=round_,
                   phase=round_.phase_at(), form=form, result=result, page_url=page_url, **_helpers())

@@ -3,6 +3,9 @@ form with optimistic locking and four-eyes check, duplicates, and the supporters
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
@@ -54,8 +57,8 @@ def _load(proposal_id: int) -> Proposal:
     return proposal
 
 
-def _names(reviews: dict[int, object]) -> dict[int, str]:
-    ids = {r.reviewer_id for r in reviews.values() if r.reviewer_id}  # type: ignore[attr-defined]
+def _names(reviews: Mapping[int, Any]) -> dict[int, str]:
+    ids = {r.reviewer_id for r in reviews.values() if r.reviewer_id}
     if not ids:
         return {}
     return {u.id: u.name for u in db.session.scalars(sa.select(User).where(User.id.in_(ids)))}

@@ -135,6 +135,7 @@ def _declaration(round_: Round):  # type: ignore[no-untyped-def]
                                         age=round_.min_age))
     if form.errors:
         return render("voters/declaration.html", 422, round=round_, form=form)
+    assert district is not None  # form validation found the district
     flow.start(round_, district, voter_ref)
     return redirect(url_for("ballots.ballot", slug=round_.slug), 303)
 

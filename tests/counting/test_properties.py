@@ -26,7 +26,7 @@ def utilities(e: Election) -> list[dict[str, int]]:
     cost = {p.id: p.cost for p in e.projects}
     for b in e.ballots:
         if e.kind is BallotKind.CUMULATIVE:
-            out.append({p: x for p, x in zip(b.projects, b.points or ()) if x > 0})
+            out.append({p: x for p, x in zip(b.projects, b.points or (), strict=False) if x > 0})
         elif e.kind is BallotKind.ORDINAL:
             L = e.ordinal_length()
             out.append({p: L - i for i, p in enumerate(b.projects) if L - i > 0})
@@ -126,7 +126,7 @@ def elections(draw: st.DrawFn, kinds: tuple[BallotKind, ...] = tuple(BallotKind)
     m = draw(st.integers(1, 5))
     ids = [f"p{i}" for i in range(m)]
     costs = draw(st.lists(st.integers(0, 12), min_size=m, max_size=m))
-    projects = tuple(Project(id=pid, cost=c, name=f"Project {pid}") for pid, c in zip(ids, costs))
+    projects = tuple(Project(id=pid, cost=c, name=f"Project {pid}") for pid, c in zip(ids, costs, strict=False))
     n = draw(st.integers(1, 7))
     ballots = []
     max_length = None
