@@ -34,9 +34,10 @@ def register_resident(email: str, name: str, password: str, locale: str) -> User
         raise EmailTaken(email)
     user = User(email=email, name=name.strip(), password_hash=hash_password(password), locale=locale)
     user.roles.append(UserRole(role=Role.RESIDENT.value))
-    db.session.add(user)
     try:
+        # Added inside the savepoint, so losing a race leaves the session usable.
         with db.session.begin_nested():
+            db.session.add(user)
             db.session.flush()
     except sa.exc.IntegrityError as exc:  # a concurrent registration won the race
         raise EmailTaken(email) from exc
@@ -55,9 +56,9 @@ def create_staff(email: str, name: str, password: str, roles: set[Role], actor_i
         email_confirmed_at=utcnow(),
     )
     user.roles.extend(UserRole(role=r.value) for r in sorted(roles))
-    db.session.add(user)
     try:
         with db.session.begin_nested():
+            db.session.add(user)
             db.session.flush()
     except sa.exc.IntegrityError as exc:
         raise EmailTaken(email) from exc

@@ -167,11 +167,13 @@ def _qr_svg(data: str) -> str:
 
 @bp.post("/logout")
 def logout():  # type: ignore[no-untyped-def]
+    from burgerbegroting.core.i18n import select_locale
+
+    # Keep the language the person was reading, also when it came from their account's setting.
+    lang = select_locale()
     logout_user()
-    lang = session.get("lang")
     session.clear()
-    if lang:
-        session["lang"] = lang
+    session["lang"] = lang
     flash(_("You are logged out."), "success")
     return redirect(url_for("pages.home"), 303)
 
@@ -283,7 +285,9 @@ def change_password():  # type: ignore[no-untyped-def]
         return render("auth/change_password.html", form=form, status=422)
     ops.set_password(current_user, form.password.data)
     db.session.commit()
-    login_user(current_user)  # keep this session; the new session version signs out the others
+    # Keep this session (the new session version signs out the others). Pass the user, not the
+    # current_user proxy: a stored proxy makes current_user recurse until the process crashes.
+    login_user(current_user._get_current_object())  # type: ignore[attr-defined]
     flash(_("Your new password is saved. You are logged out on your other devices."), "success")
     return redirect(url_for("auth.profile"), 303)
 
@@ -295,7 +299,8 @@ def export_data():  # type: ignore[no-untyped-def]
     return Response(
         body,
         mimetype="application/json",
-        headers={"Content-Disposition": 'attachment; filename="mijn-gegevens.json"'},
+        # Personal data: not kept in a browser or proxy cache.
+        headers={"Content-Disposition": 'attachment; filename="mijn-gegevens.json"', "Cache-Control": "no-store"},
     )
 
 
