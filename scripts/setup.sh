@@ -18,4 +18,4 @@ else
 fi
 
 bash scripts/assets.sh
-.venv/bin/pybabel compile -q -d burgerbegroting/translations
+.venv/bin/pybabel compile -d burgerbegroting/translations >/dev/null
