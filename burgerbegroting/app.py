@@ -53,12 +53,13 @@ def create_app(config_name: str | None = None, **overrides: object) -> Flask:
     from burgerbegroting.pages.views import bp as pages_bp
     from burgerbegroting.processes.views import bp as processes_bp
     from burgerbegroting.proposals.views import bp as proposals_bp
+    from burgerbegroting.results.views import bp as results_bp
     from burgerbegroting.reviews.views import bp as reviews_bp
     from burgerbegroting.staff.views import bp as staff_bp
     from burgerbegroting.voters.views import bp as voters_bp
 
     for blueprint in (pages_bp, auth_bp, staff_bp, processes_bp, proposals_bp, reviews_bp, moderation_bp,
-                      voters_bp, ballots_bp):
+                      voters_bp, ballots_bp, results_bp):
         app.register_blueprint(blueprint)
 
     from burgerbegroting.auth import loading

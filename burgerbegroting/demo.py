@@ -81,6 +81,7 @@ def seed(now: dt.datetime | None = None) -> None:
     from burgerbegroting.moderation import demo as moderation_demo
     from burgerbegroting.processes import demo as processes_demo
     from burgerbegroting.proposals import demo as proposals_demo
+    from burgerbegroting.results import demo as results_demo
     from burgerbegroting.reviews import demo as reviews_demo
 
     now = (now or utcnow()).replace(minute=0, second=0, microsecond=0)
@@ -112,7 +113,7 @@ def seed(now: dt.datetime | None = None) -> None:
             (Phase.RESULTS, later - 198 * day, later - 100 * day),
             (Phase.IMPLEMENTATION, later - 100 * day, later + 200 * day),
         ],
-        [("Heel Voorbeeldland", "gemeente", 500_000, "9901-9914")],
+        [("Heel Voorbeeldland", "gemeente", 80_000, "9901-9914")],
     )
     db.session.flush()
     processes_demo.seed_demo(later)
@@ -121,6 +122,8 @@ def seed(now: dt.datetime | None = None) -> None:
     db.session.flush()
     reviews_demo.seed_demo(later)
     moderation_demo.seed_demo(later)
+    db.session.flush()
+    results_demo.seed_demo(later)
     db.session.flush()
     _bring_to_present(now)
     db.session.flush()

@@ -55,7 +55,7 @@ EXTRA_ROUNDS = [
      [("Heel Voorbeeldland", "gemeente", 25_000, "9901-9914")]),
     ("kernenbudget-2025", "Kernenbudget 2025",
      "De uitslag is bekend: bekijk welke plannen in De Hoeve, Molenbroek en Veldhuizen worden uitgevoerd.",
-     -40, {"ballot_type": "cumulative", "points_total": 10, "counting_rule": "greedy", "eligibility": "postcode",
+     -40, {"ballot_type": "cumulative", "points_total": 10, "counting_rule": "equal-shares", "eligibility": "postcode",
                "min_age": 16},
      [("De Hoeve", "kern", 55_000, "9903"), ("Molenbroek", "kern", 60_000, "9908"),
       ("Veldhuizen", "kern", 45_000, "9913")]),

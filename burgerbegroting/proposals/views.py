@@ -167,6 +167,8 @@ def mine():  # type: ignore[no-untyped-def]
 
 def _detail_context(proposal: Proposal, comment_form: CommentForm | None = None,
                     reply_to: int | None = None) -> dict[str, Any]:
+    from burgerbegroting.results.forms import IMPLEMENTATION_LABELS
+    from burgerbegroting.results.operations import updates_for
     from burgerbegroting.reviews.public import public_review
 
     threads = ops.comment_threads(proposal.id)
@@ -183,6 +185,8 @@ def _detail_context(proposal: Proposal, comment_form: CommentForm | None = None,
         "reply_to": reply_to,
         "confirm_form": ConfirmForm(formdata=None),
         "public_review": public_review,
+        "updates": updates_for([proposal.id]).get(proposal.id, []),
+        "impl_labels": IMPLEMENTATION_LABELS,
         "editable": proposal.status in {s.value for s in EDITABLE},
         "comments_open": _comments_open(proposal),
         "can_comment_anyone": proposal.round.phase_at() in (Phase.IDEAS, Phase.REVIEW),

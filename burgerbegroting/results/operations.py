@@ -1,0 +1,168 @@
+"""Counting, publishing and implementation updates. Operations flush, never commit.
+
+Counting stores a ``TallyRun`` and changes nothing else; publishing applies the newest tally
+of every district to the proposals' statuses and opens the results phase (see the package
+docstring).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from burgerbegroting.core import signals
+from burgerbegroting.counting import RULES, Election, Outcome, count, read_pb
+from burgerbegroting.extensions import db
+from burgerbegroting.processes import operations as round_ops
+from burgerbegroting.processes.models import District, Round
+from burgerbegroting.processes.phases import Phase
+from burgerbegroting.proposals.history import change_status
+from burgerbegroting.proposals.models import Proposal
+from burgerbegroting.proposals.status import Status
+from burgerbegroting.results.export import export_text, load_election
+from burgerbegroting.results.models import IMPLEMENTATION_STATUSES, ImplementationUpdate, TallyRun
+
+
+class NotCounting(Exception):
+    """The round is not in its counting phase."""
+
+
+class NotCounted(Exception):
+    """Publishing needs a tally of every district."""
+
+    def __init__(self, districts: list[str]):
+        super().__init__(", ".join(districts))
+        self.districts = districts
+
+
+class NotFunded(Exception):
+    """Implementation updates are for selected proposals only."""
+
+
+# Rules shown side by side in the "what if" table.
+WHAT_IF_RULES = ("greedy", "equal-shares-add1")
+
+
+def tally(pb_text: str, rule: str) -> Outcome:
+    """Count the exact text of a Pabulib file with ``rule``: what the stored tally and a
+    resident's recount of the downloaded file both do."""
+    return count(read_pb(pb_text), rule)
+
+
+def run_count(round_: Round, district: District, actor_id: int | None) -> TallyRun:
+    if round_.phase_at() != Phase.COUNTING:
+        raise NotCounting()
+    text, digest = export_text(load_election(round_, district))
+    election = read_pb(text)
+    outcome = count(election, round_.counting_rule)
+    run = TallyRun(round_id=round_.id, district_id=district.id, rule=outcome.rule, rule_version=outcome.rule_version,
+                   input_sha256=digest, pb_text=text, outcome_json=outcome_json(outcome, election),
+                   created_by_id=actor_id)
+    db.session.add(run)
+    db.session.flush()
+    signals.tally_stored.send(round_, actor_id=actor_id, district_id=district.id, tally_id=run.id,
+                              rule=run.rule, input_sha256=digest, selected=outcome.selected)
+    return run
+
+
+def outcome_json(outcome: Outcome, election: Election) -> str:
+    """The counter's outcome, plus what the other rules would have chosen on the same file
+    (``what_if``: rule -> selected ids), computed once when counting."""
+    data = outcome.to_dict()
+    data["what_if"] = {rule: (list(outcome.selected) if rule == outcome.rule else count(election, rule).selected)
+                       for rule in WHAT_IF_RULES if rule in RULES}
+    return json.dumps(data, sort_keys=True, ensure_ascii=False)
+
+
+def run_all(round_: Round, actor_id: int | None) -> list[TallyRun]:
+    return [run_count(round_, d, actor_id) for d in sorted(round_.districts, key=lambda d: d.id)]
+
+
+def latest_tallies(round_: Round) -> dict[int, TallyRun]:
+    """The newest tally per district id."""
+    runs = db.session.scalars(sa.select(TallyRun).where(TallyRun.round_id == round_.id).order_by(TallyRun.id)).all()
+    return {run.district_id: run for run in runs}
+
+
+def publish(round_: Round, reason: str, actor_id: int | None) -> Phase:
+    """Apply the newest tallies to the proposals and move the round to its next phase (results)."""
+    if round_.phase_at() != Phase.COUNTING:
+        raise NotCounting()
+    tallies = latest_tallies(round_)
+    missing = [d.name for d in round_.districts if d.id not in tallies]
+    if missing:
+        raise NotCounted(missing)
+    apply_outcomes(round_, tallies, actor_id)
+    return round_ops.change_phase_now(round_, reason, actor_id)
+
+
+def apply_outcomes(round_: Round, tallies: dict[int, TallyRun], actor_id: int | None) -> None:
+    for district in round_.districts:
+        run = tallies[district.id]
+        selected = set(run.selected_ids)
+        counted = {int(pid) for pid in run.outcome["explanations"]}
+        proposals = db.session.scalars(sa.select(Proposal).where(Proposal.id.in_(counted)).order_by(Proposal.id))
+        for proposal in proposals:
+            if proposal.status != Status.FEASIBLE.value:
+                continue
+            wanted = Status.SELECTED if proposal.id in selected else Status.NOT_SELECTED
+            change_status(proposal, wanted, actor_id)
+
+
+@dataclass
+class WhatIf:
+    rules: tuple[str, ...]
+    chosen: dict[str, set[str]]  # rule -> selected project ids
+
+
+def what_if(run: TallyRun, rules: tuple[str, ...] = WHAT_IF_RULES) -> WhatIf:
+    outcome = run.outcome
+    stored = outcome.get("what_if", {})
+    names = tuple(dict.fromkeys((run.rule, *rules)))
+    chosen: dict[str, set[str]] = {run.rule: set(outcome["selected"])}
+    election = None
+    for rule in names:
+        if rule in chosen or rule not in RULES:
+            continue
+        if rule in stored:
+            chosen[rule] = set(stored[rule])
+        else:
+            election = election or read_pb(run.pb_text)
+            chosen[rule] = set(count(election, rule).selected)
+    return WhatIf(tuple(r for r in names if r in chosen), chosen)
+
+
+def election_of(run: TallyRun) -> Election:
+    return read_pb(run.pb_text)
+
+
+def add_update(proposal: Proposal, status: str, text: str, actor_id: int | None,
+               photo: bytes | None = None, photo_type: str | None = None) -> ImplementationUpdate:
+    """A progress note; moves the proposal along selected → in_progress → done with it."""
+    if status not in IMPLEMENTATION_STATUSES:
+        raise ValueError(status)
+    if proposal.status not in (Status.SELECTED.value, Status.IN_PROGRESS.value, Status.DONE.value):
+        raise NotFunded()
+    update = ImplementationUpdate(proposal_id=proposal.id, status=status, text=text, photo=photo,
+                                  photo_type=photo_type, author_id=actor_id)
+    db.session.add(update)
+    current = Status(proposal.status)
+    wanted = {"in_progress": Status.IN_PROGRESS, "done": Status.DONE}.get(status)
+    if wanted is not None and wanted != current and (current, wanted) != (Status.DONE, Status.IN_PROGRESS):
+        change_status(proposal, wanted, actor_id)
+    db.session.flush()
+    signals.implementation_updated.send(proposal, actor_id=actor_id, update_id=update.id, status=status)
+    return update
+
+
+def updates_for(proposal_ids: list[int]) -> dict[int, list[ImplementationUpdate]]:
+    out: dict[int, list[ImplementationUpdate]] = {}
+    if not proposal_ids:
+        return out
+    rows = db.session.scalars(sa.select(ImplementationUpdate).where(ImplementationUpdate.proposal_id.in_(proposal_ids))
+                              .order_by(ImplementationUpdate.created_at.desc(), ImplementationUpdate.id.desc()))
+    for row in rows:
+        out.setdefault(row.proposal_id, []).append(row)
+    return out
