@@ -45,6 +45,17 @@ def _new_password_field(label: object) -> PasswordField:
     )
 
 
+def _repeat_password_field(label: object) -> PasswordField:
+    return PasswordField(
+        label,
+        validators=[
+            InputRequired(_l("Repeat your password.")),
+            EqualTo("password", message=_l("The two passwords are not the same.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
 def _name_field() -> StringField:
     return StringField(
         _l("Name"),
@@ -74,14 +85,7 @@ class RegisterForm(BaseForm):
     name = _name_field()
     email = _email_field()
     password = _new_password_field(_l("Password"))
-    confirm = PasswordField(
-        _l("Repeat password"),
-        validators=[
-            InputRequired(_l("Repeat your password.")),
-            EqualTo("password", message=_l("The two passwords are not the same.")),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
+    confirm = _repeat_password_field(_l("Repeat password"))
 
 
 class ForgotPasswordForm(BaseForm):
@@ -90,14 +94,7 @@ class ForgotPasswordForm(BaseForm):
 
 class ResetPasswordForm(BaseForm):
     password = _new_password_field(_l("New password"))
-    confirm = PasswordField(
-        _l("Repeat new password"),
-        validators=[
-            InputRequired(_l("Repeat your password.")),
-            EqualTo("password", message=_l("The two passwords are not the same.")),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
+    confirm = _repeat_password_field(_l("Repeat new password"))
 
 
 class ProfileForm(BaseForm):
@@ -114,14 +111,7 @@ class ChangePasswordForm(BaseForm):
         render_kw={"autocomplete": "current-password"},
     )
     password = _new_password_field(_l("New password"))
-    confirm = PasswordField(
-        _l("Repeat new password"),
-        validators=[
-            InputRequired(_l("Repeat your password.")),
-            EqualTo("password", message=_l("The two passwords are not the same.")),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
+    confirm = _repeat_password_field(_l("Repeat new password"))
 
 
 class DeleteAccountForm(BaseForm):

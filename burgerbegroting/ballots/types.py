@@ -85,6 +85,24 @@ class BallotType:
         return ids
 
     @staticmethod
+    def _numbered(form: Mapping[str, Sequence[str]], prefix: str, result: Result) -> dict[int, str]:
+        """The non-empty values of fields named ``<prefix><proposal id>``, by proposal id."""
+        fields = [(k, v) for k, v in form.items() if k.startswith(prefix)]
+        if len(fields) > MAX_FIELDS:
+            result.add(Problem.TOO_MANY)
+            return {}
+        values_by_id: dict[int, str] = {}
+        for key, values in fields:
+            suffix = key.removeprefix(prefix)
+            if not suffix.isdigit() or len(suffix) > 12:
+                result.add(Problem.UNKNOWN_OPTION)
+                continue
+            text = (values[-1] if values else "").strip()
+            if text:
+                values_by_id[int(suffix)] = text
+        return values_by_id
+
+    @staticmethod
     def _check_known(choices: Mapping[int, int], options: Sequence[Option], result: Result) -> None:
         known = {o.id for o in options}
         for option_id in choices:
@@ -147,19 +165,7 @@ class Cumulative(BallotType):
     def read(self, form: Mapping[str, Sequence[str]], options: Sequence[Option], limits: Limits) -> Result:
         result = Result()
         raw: dict[int, int] = {}
-        fields = [(k, v) for k, v in form.items() if k.startswith("points-")]
-        if len(fields) > MAX_FIELDS:
-            result.add(Problem.TOO_MANY)
-            return result
-        for key, values in fields:
-            suffix = key.removeprefix("points-")
-            if not suffix.isdigit() or len(suffix) > 12:
-                result.add(Problem.UNKNOWN_OPTION)
-                continue
-            option_id = int(suffix)
-            text = (values[-1] if values else "").strip()
-            if text == "":
-                continue
+        for option_id, text in self._numbered(form, "points-", result).items():
             if text.startswith("-") and text[1:].isdigit():
                 result.add(Problem.NEGATIVE, option_id)
                 continue
@@ -194,19 +200,7 @@ class Ranking(BallotType):
     def read(self, form: Mapping[str, Sequence[str]], options: Sequence[Option], limits: Limits) -> Result:
         result = Result()
         raw: dict[int, int] = {}
-        fields = [(k, v) for k, v in form.items() if k.startswith("rank-")]
-        if len(fields) > MAX_FIELDS:
-            result.add(Problem.TOO_MANY)
-            return result
-        for key, values in fields:
-            suffix = key.removeprefix("rank-")
-            if not suffix.isdigit() or len(suffix) > 12:
-                result.add(Problem.UNKNOWN_OPTION)
-                continue
-            option_id = int(suffix)
-            text = (values[-1] if values else "").strip()
-            if text == "":
-                continue
+        for option_id, text in self._numbered(form, "rank-", result).items():
             if not text.isdigit() or len(text) > 4:
                 result.add(Problem.NOT_A_NUMBER, option_id)
                 continue
