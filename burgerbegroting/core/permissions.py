@@ -88,8 +88,10 @@ RULES: dict[Action, Rule] = {
     Action.REPORT_CONTENT: Rule(ALL_ROLES, PUBLIC_PHASES),
     Action.VIEW_REVIEW_QUEUE: Rule(_r(Role.REVIEWER, Role.ADMIN)),
     Action.VIEW_COUNCIL_DASHBOARD: Rule(_r(Role.COUNCIL, Role.ADMIN)),
-    # Settings can change until voting opens; the rule lock guards what voting depends on.
-    Action.CONFIGURE_ROUND: Rule(_r(Role.ADMIN), _p(Phase.DRAFT, Phase.IDEAS, Phase.REVIEW)),
+    # The settings page stays open in every phase (name, description, eligibility texts can
+    # still be corrected); the rule lock (operations and database) freezes what the vote
+    # depends on once voting opens.
+    Action.CONFIGURE_ROUND: Rule(_r(Role.ADMIN), _p(Phase.DRAFT, *PUBLIC_PHASES)),
     Action.SUBMIT_PROPOSAL: Rule(ALL_ROLES, _p(Phase.IDEAS)),
     Action.EDIT_PROPOSAL: Rule(ALL_ROLES, _p(Phase.IDEAS)),
     Action.WITHDRAW_PROPOSAL: Rule(ALL_ROLES, _p(Phase.IDEAS, Phase.REVIEW)),
