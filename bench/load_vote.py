@@ -1,0 +1,605 @@
+"""Voting under load: a benchmark and fault test (not a test of the test suite).
+
+    TEST_DATABASE_ADMIN_URL=postgresql+psycopg://postgres@127.0.0.1:5432/postgres \\
+        /work/main/.venv/bin/python bench/load_vote.py [--seconds 60] [--ballots 3000] [--concurrency 24]
+
+(``scripts/pg.sh`` starts a throw-away server and exports TEST_DATABASE_ADMIN_URL; ``--admin-url`` works
+too.) The script creates a fresh database ``bb_load_<pid>``, runs ``flask db upgrade``, builds a round in
+its voting phase with feasible proposals and voting codes, starts the app under gunicorn (production
+configuration and the repository's gunicorn.conf.py when there is one, ``--workers`` processes with
+``--threads`` threads each, plain HTTP on 127.0.0.1, rate limits off) and drives the full browser flow per
+voter, each with its own cookie jar and keep-alive connection:
+
+    GET code page → POST code → GET ballot → POST choices (review) → POST cast → GET receipt
+
+It prints, bounded by ``--ballots`` and ``--seconds``:
+
+* sustained ballots/s (cast requests completed per second), p50/p95/p99 latency of the cast step and of
+  the whole flow, errors by status;
+* the raw psycopg rate of storing the same rows without the web layer (participation + ballot + choices +
+  code update, one transaction per ballot, same concurrency) and the ratio web/raw;
+* 50 concurrent casts with the same code: ballots stored (must be 1), refusals (49), 5xx (0);
+* kill -9 of one gunicorn worker during load: ballots acknowledged to clients (receipt pages received)
+  against ballots in the database: missing (must be 0) and duplicates (must be 0).
+
+Targets on the 2-core reference machine: ≥ 200 ballots/s with p95 < 300 ms for 60 s, and a web rate of
+≥ 25% of the raw insert rate. The gunicorn server and the database are removed at the end, also on Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import http.client
+import os
+import re
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from collections import Counter
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parents[1]
+VENV_BIN = ROOT / ".venv" / "bin"
+SECRET_KEY = "bench-" + secrets.token_hex(16)
+HMAC_KEY = "bench-hmac-" + secrets.token_hex(16)
+SLUG = "stemronde-belasting"
+SAME_CODE_VOTERS = 50
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+CHOICE_RE = re.compile(r'name="choice" value="(\d+)"')
+CAST_FORM_RE = re.compile(r'<form method="post" action="[^"]*/uitbrengen">(.*?)</form>', re.S)
+HIDDEN_RE = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
+RECEIPT_RE = re.compile(r'id="receipt">([A-Z0-9]{5}-[A-Z0-9]{5})<')
+
+
+# ----------------------------------------------------------------------------------------------
+# A small browser: one keep-alive connection and a cookie jar per voter.
+
+class Browser:
+    def __init__(self, port: int, timeout: float = 30.0):
+        self.port = port
+        self.timeout = timeout
+        self.cookies: dict[str, str] = {}
+        self.conn: http.client.HTTPConnection | None = None
+
+    def request(self, method: str, path: str, form: list[tuple[str, str]] | None = None) -> tuple[int, str, str]:
+        """(status, Location header, body). Raises OSError/HTTPException when the connection breaks."""
+        headers = {"Accept-Language": "nl"}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = None
+        if form is not None:
+            body = urllib.parse.urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        if self.conn is None:
+            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
+        try:
+            self.conn.request(method, path, body=body, headers=headers)
+            response = self.conn.getresponse()
+            text = response.read().decode("utf-8", "replace")
+        except (OSError, http.client.HTTPException):
+            self.close()
+            raise
+        for header in response.headers.get_all("Set-Cookie") or []:
+            jar: SimpleCookie = SimpleCookie()
+            jar.load(header)
+            for name, morsel in jar.items():
+                expired = morsel["max-age"] == "0" or "1970" in morsel["expires"]
+                if expired or not morsel.value:
+                    self.cookies.pop(name, None)
+                else:
+                    self.cookies[name] = morsel.value
+        if response.getheader("Connection", "").lower() == "close":
+            self.close()
+        return response.status, response.getheader("Location", ""), text
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+
+class FlowError(Exception):
+    def __init__(self, step: str, status: int | str):
+        super().__init__(f"{step}: {status}")
+        self.step = step
+        self.status = status
+
+
+def expect(step: str, got: int, wanted: int) -> None:
+    if got != wanted:
+        raise FlowError(step, got)
+
+
+def prepare(browser: Browser, code: str) -> list[tuple[str, str]]:
+    """Code page → code → ballot → review. Returns the cast form (hidden fields and CSRF token)."""
+    base = f"/stemmen/{SLUG}"
+    status, _, page = browser.request("GET", base)
+    expect("code page", status, 200)
+    token = CSRF_RE.search(page)
+    if token is None:
+        raise FlowError("code page", "no csrf token")
+    status, location, _ = browser.request("POST", base, [("csrf_token", token.group(1)), ("code", code)])
+    expect("code", status, 303)
+    status, _, page = browser.request("GET", urllib.parse.urlsplit(location).path or f"{base}/stembiljet")
+    expect("ballot", status, 200)
+    token = CSRF_RE.search(page)
+    options = CHOICE_RE.findall(page)
+    if token is None or len(options) < 2:
+        raise FlowError("ballot", "unexpected page")
+    picked = secrets.SystemRandom().sample(options, 2)
+    status, _, page = browser.request("POST", f"{base}/stembiljet", [
+        ("csrf_token", token.group(1)), *[("choice", pid) for pid in picked], ("review", "1")])
+    expect("review", status, 200)
+    cast_form = CAST_FORM_RE.search(page)
+    if cast_form is None:
+        raise FlowError("review", "no cast form")
+    token = CSRF_RE.search(cast_form.group(1))
+    if token is None:
+        raise FlowError("review", "no csrf token")
+    return [("csrf_token", token.group(1)), *HIDDEN_RE.findall(cast_form.group(1))]
+
+
+def cast(browser: Browser, form: list[tuple[str, str]]) -> tuple[int, str]:
+    status, location, _ = browser.request("POST", f"/stemmen/{SLUG}/uitbrengen", form)
+    return status, location
+
+
+def fetch_receipt(browser: Browser) -> str:
+    status, _, page = browser.request("GET", f"/stemmen/{SLUG}/bewijs")
+    expect("receipt", status, 200)
+    found = RECEIPT_RE.search(page)
+    if found is None:
+        raise FlowError("receipt", "no receipt code")
+    return found.group(1).replace("-", "")
+
+
+# ----------------------------------------------------------------------------------------------
+# Load: N voter threads, bounded by the number of codes and by time.
+
+@dataclass
+class LoadResult:
+    elapsed: float = 0.0
+    cast_ok: int = 0
+    cast_latency: list[float] = field(default_factory=list)
+    flow_latency: list[float] = field(default_factory=list)
+    errors: Counter = field(default_factory=Counter)
+    receipts: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def run_load(port: int, codes: list[str], seconds: float, concurrency: int, stop: threading.Event,
+             during=None) -> LoadResult:  # type: ignore[no-untyped-def]
+    """Every thread votes with the next unused code until the codes run out or time is up."""
+    result = LoadResult()
+    todo = iter(codes)
+    todo_lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def next_code() -> str | None:
+        with todo_lock:
+            return next(todo, None)
+
+    def voter_loop() -> None:
+        browser = Browser(port)
+        while not stop.is_set() and time.monotonic() < deadline:
+            code = next_code()
+            if code is None:
+                break
+            browser.cookies.clear()
+            started = time.monotonic()
+            try:
+                form = prepare(browser, code)
+                cast_started = time.monotonic()
+                status, _location = cast(browser, form)
+                cast_done = time.monotonic()
+                expect("cast", status, 303)
+                with result.lock:
+                    result.cast_ok += 1
+                    result.cast_latency.append(cast_done - cast_started)
+                receipt = fetch_receipt(browser)
+                with result.lock:
+                    result.receipts.append(receipt)
+                    result.flow_latency.append(time.monotonic() - started)
+            except FlowError as exc:
+                with result.lock:
+                    result.errors[f"{exc.step} → {exc.status}"] += 1
+            except (OSError, http.client.HTTPException) as exc:
+                with result.lock:
+                    result.errors[f"connection: {type(exc).__name__}"] += 1
+        browser.close()
+
+    threads = [threading.Thread(target=voter_loop, daemon=True) for _ in range(concurrency)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    if during is not None:
+        during()
+    for thread in threads:
+        while thread.is_alive():
+            thread.join(0.2)
+    result.elapsed = time.monotonic() - started
+    return result
+
+
+def same_code(port: int, code: str) -> Counter:
+    """SAME_CODE_VOTERS browsers enter the same code, then all cast at the same moment."""
+    barrier = threading.Barrier(SAME_CODE_VOTERS)
+    statuses: Counter = Counter()
+    lock = threading.Lock()
+
+    def voter() -> None:
+        browser = Browser(port)
+        try:
+            form = prepare(browser, code)
+        except (FlowError, OSError, http.client.HTTPException) as exc:
+            with lock:
+                statuses[f"before cast: {exc}"] += 1
+            barrier.abort()
+            return
+        try:
+            barrier.wait(timeout=120)
+            status, _ = cast(browser, form)
+        except threading.BrokenBarrierError:
+            status = "barrier broken"  # type: ignore[assignment]
+        except (OSError, http.client.HTTPException) as exc:
+            status = f"connection: {type(exc).__name__}"  # type: ignore[assignment]
+        with lock:
+            statuses[status] += 1
+        browser.close()
+
+    threads = [threading.Thread(target=voter, daemon=True) for _ in range(SAME_CODE_VOTERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return statuses
+
+
+# ----------------------------------------------------------------------------------------------
+# The raw rate: the same rows through psycopg, without the web layer.
+
+def run_raw(dsn: str, round_id: int, district_id: int, code_ids: list[int], proposal_ids: list[int],
+            seconds: float, concurrency: int, stop: threading.Event) -> tuple[int, float]:
+    todo = iter(code_ids)
+    todo_lock = threading.Lock()
+    done = Counter()
+    deadline = time.monotonic() + seconds
+    today = dt.date.today()
+
+    def worker() -> None:
+        rng = secrets.SystemRandom()
+        with psycopg.connect(dsn) as conn:
+            while not stop.is_set() and time.monotonic() < deadline:
+                with todo_lock:
+                    code_id = next(todo, None)
+                if code_id is None:
+                    break
+                ballot_id = secrets.token_hex(16)
+                with conn.transaction(), conn.cursor() as cur:
+                    cur.execute("INSERT INTO participation (round_id, district_id, voter_ref, channel) "
+                                "VALUES (%s, %s, %s, 'online')", (round_id, district_id, f"code:{code_id}"))
+                    cur.execute("UPDATE voting_code SET state = 'used', used_on = %s, channel = 'online' "
+                                "WHERE id = %s AND state = 'active'", (today, code_id))
+                    cur.execute("INSERT INTO ballot (id, round_id, district_id, channel, cast_on, receipt_hmac, "
+                                "shuffle_key) VALUES (%s, %s, %s, 'online', %s, %s, %s)",
+                                (ballot_id, round_id, district_id, today, secrets.token_hex(32),
+                                 secrets.randbelow(2**62)))
+                    cur.executemany("INSERT INTO ballot_choice (ballot_id, proposal_id, value) VALUES (%s, %s, 1)",
+                                    [(ballot_id, pid) for pid in sorted(rng.sample(proposal_ids, 2))])
+                done[threading.get_ident()] += 1
+
+    threads = [threading.Thread(target=worker, daemon=True) for _ in range(concurrency)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        while thread.is_alive():
+            thread.join(0.2)
+    return sum(done.values()), time.monotonic() - started
+
+
+# ----------------------------------------------------------------------------------------------
+# Database, round and server.
+
+def libpq(url: str) -> str:
+    """A SQLAlchemy URL (postgresql+psycopg://) as a libpq one."""
+    return re.sub(r"^postgres(ql)?(\+psycopg)?://", "postgresql://", url)
+
+
+def with_database(url: str, name: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    return urllib.parse.urlunsplit(parts._replace(path="/" + name))
+
+
+@dataclass
+class Setup:
+    round_id: int
+    districts: dict[str, int]
+    proposals: dict[str, list[int]]
+    codes: dict[str, list[str]]
+    code_ids: dict[str, list[int]]
+
+
+def build_round(db_url: str, counts: dict[str, int]) -> Setup:
+    """A round in its voting phase, one district per part of the benchmark, with codes.
+
+    As in tests/voting/conftest.py: the proposals are made feasible while voting has not started
+    (the rule lock refuses ballot changes after), then the start of voting moves into the past."""
+    sys.path.insert(0, str(ROOT))
+    from burgerbegroting.app import create_app
+    from burgerbegroting.core.timeutil import utcnow
+    from burgerbegroting.extensions import db
+    from burgerbegroting.processes.models import District, Round, RoundPhase
+    from burgerbegroting.proposals.models import Proposal
+    from burgerbegroting.voters.operations import MAX_BATCH, generate_codes
+
+    app = create_app("development", SQLALCHEMY_DATABASE_URI=db_url, MAIL_BACKEND="memory", HMAC_KEY=HMAC_KEY)
+    with app.app_context():
+        now = utcnow()
+        round_ = Round(slug=SLUG, name="Stemronde onder belasting", ballot_type="approval", min_choices=1,
+                       max_choices=3, counting_rule="equal-shares-add1", eligibility="postcode")
+        round_.phases = [
+            RoundPhase(phase="ideas", starts_at=now - dt.timedelta(days=30), ends_at=now - dt.timedelta(days=20)),
+            RoundPhase(phase="review", starts_at=now - dt.timedelta(days=20), ends_at=now + dt.timedelta(hours=1)),
+            RoundPhase(phase="voting", starts_at=now + dt.timedelta(hours=1), ends_at=now + dt.timedelta(days=7)),
+        ]
+        districts = {part: District(name=f"Wijk {part}", kind="wijk", budget_cents=100_000_00,
+                                    postcodes=str(9990 + i)) for i, part in enumerate(counts)}
+        round_.districts = list(districts.values())
+        db.session.add(round_)
+        db.session.flush()
+        proposals = {part: [Proposal(round_id=round_.id, district_id=d.id, title=f"Plan {i} in {d.name}",
+                                     summary="Samenvatting", body="Beschrijving", cost_cents=10_000_00 * i,
+                                     status="feasible") for i in range(1, 7)]
+                     for part, d in districts.items()}
+        db.session.add_all([p for ps in proposals.values() for p in ps])
+        db.session.flush()
+        made: dict[str, list] = {}
+        for part, count in counts.items():
+            made[part] = []
+            while len(made[part]) < count:
+                made[part] += generate_codes(round_, districts[part], min(MAX_BATCH, count - len(made[part])),
+                                             actor_id=None)
+        start = now - dt.timedelta(minutes=5)
+        round_.phases[1].ends_at = start
+        round_.phases[2].starts_at = start
+        db.session.commit()
+        return Setup(round_id=round_.id, districts={part: d.id for part, d in districts.items()},
+                     proposals={part: [p.id for p in ps] for part, ps in proposals.items()},
+                     codes={part: [plain for plain, _row in rows] for part, rows in made.items()},
+                     code_ids={part: [row.id for _plain, row in rows] for part, rows in made.items()})
+
+
+def receipt_hmacs(receipts: list[str]) -> list[str]:
+    from burgerbegroting.voters import codes
+
+    return [codes.code_hmac("receipt:" + r.upper(), HMAC_KEY) for r in receipts]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Server:
+    def __init__(self, db_url: str, workers: int, threads: int, log: Path):
+        self.port = free_port()
+        env = {**os.environ, "BURGERBEGROTING_CONFIG": "production", "SECRET_KEY": SECRET_KEY, "HMAC_KEY": HMAC_KEY,
+               "DATABASE_URL": db_url, "RATELIMIT_ENABLED": "0", "SESSION_COOKIE_SECURE": "0",
+               "MAIL_BACKEND": "log"}
+        self.log = log.open("w")
+        # The repository's gunicorn.conf.py (access log, time-outs), as in production, when there is
+        # one; the options given here override it.
+        config = ["-c", "gunicorn.conf.py"] if (ROOT / "gunicorn.conf.py").exists() else []
+        self.proc = subprocess.Popen(
+            [str(VENV_BIN / "gunicorn"), *config, "-w", str(workers), "--threads", str(threads),
+             "-b", f"127.0.0.1:{self.port}", "--graceful-timeout", "5", "--no-control-socket", "wsgi:app"],
+            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"gunicorn stopped; see {log}")
+            try:
+                status, _, _ = Browser(self.port, timeout=5).request("GET", f"/stemmen/{SLUG}")
+                if status == 200 and len(self.workers()) >= workers:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"gunicorn did not answer in 60 s; see {log}")
+            time.sleep(0.3)
+
+    def workers(self) -> list[int]:
+        try:
+            text = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text()
+        except OSError:
+            return []
+        return [int(pid) for pid in text.split()]
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            workers = self.workers()
+            self.proc.terminate()
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+            for pid in workers:  # gunicorn's own workers, if any outlived their master
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+        self.log.close()
+
+
+# ----------------------------------------------------------------------------------------------
+# Report.
+
+def percentile(values: list[float], pct: float) -> float:
+    if not values:
+        return float("nan")
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[int(pct) - 1]
+
+
+def latency_line(name: str, values: list[float]) -> str:
+    ms = [v * 1000 for v in values]
+    return (f"  {name:<14} p50 {percentile(ms, 50):7.1f} ms   p95 {percentile(ms, 95):7.1f} ms   "
+            f"p99 {percentile(ms, 99):7.1f} ms   (n={len(ms)})")
+
+
+def verdict(ok: bool) -> str:
+    return "OK" if ok else "BELOW TARGET"
+
+
+def interrupted(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--admin-url", default=os.environ.get("TEST_DATABASE_ADMIN_URL"),
+                        help="PostgreSQL URL of a database to connect to for CREATE/DROP DATABASE "
+                             "(default: $TEST_DATABASE_ADMIN_URL)")
+    parser.add_argument("--seconds", type=float, default=60, help="duration of the main load (default 60)")
+    parser.add_argument("--ballots", type=int, default=3000, help="at most this many ballots in the main load")
+    parser.add_argument("--concurrency", type=int, default=24, help="concurrent voters (default 24)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (default 4)")
+    parser.add_argument("--kill-seconds", type=float, default=15, help="duration of the kill -9 run (default 15)")
+    args = parser.parse_args()
+    if not args.admin_url:
+        parser.error("set TEST_DATABASE_ADMIN_URL or pass --admin-url "
+                     "(e.g. postgresql+psycopg://postgres@127.0.0.1:5432/postgres)")
+
+    admin = libpq(args.admin_url)
+    name = f"bb_load_{os.getpid()}"
+    db_url = with_database(re.sub(r"^postgres(ql)?://", "postgresql+psycopg://", args.admin_url), name)
+    stop = threading.Event()
+    server: Server | None = None
+    workdir = Path(tempfile.mkdtemp(prefix="bb_load_"))
+    signal.signal(signal.SIGTERM, interrupted)  # clean up on kill as on Ctrl-C
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        print(f"database {name}; migrating …", flush=True)
+        subprocess.run([str(VENV_BIN / "flask"), "--app", "burgerbegroting.app", "db", "upgrade"], cwd=ROOT,
+                       env={**os.environ, "DATABASE_URL": db_url}, check=True, capture_output=True)
+        kill_ballots = max(100, int(args.ballots * args.kill_seconds / max(args.seconds, 1)))
+        counts = {"load": args.ballots, "same": 1, "kill": kill_ballots, "raw": args.ballots}
+        print(f"making the round and {sum(counts.values())} voting codes …", flush=True)
+        setup = build_round(db_url, counts)
+        server = Server(db_url, args.workers, args.threads, workdir / "gunicorn.log")
+        print(f"gunicorn on 127.0.0.1:{server.port}, workers {server.workers()}, {args.threads} threads each; "
+              f"{args.concurrency} concurrent voters", flush=True)
+        dsn = libpq(db_url)
+
+        def stored(part: str) -> tuple[int, int, int]:
+            with psycopg.connect(dsn) as conn:
+                ballots = conn.execute("SELECT count(*) FROM ballot WHERE district_id = %s",
+                                       (setup.districts[part],)).fetchone()
+                used = conn.execute("SELECT count(*) FROM voting_code WHERE district_id = %s AND state = 'used'",
+                                    (setup.districts[part],)).fetchone()
+                joined = conn.execute("SELECT count(*) FROM participation WHERE district_id = %s",
+                                      (setup.districts[part],)).fetchone()
+            return (ballots[0] if ballots else 0, used[0] if used else 0, joined[0] if joined else 0)
+
+        # 1. The main load.
+        print(f"\n== web load: at most {args.ballots} ballots or {args.seconds:g} s", flush=True)
+        web = run_load(server.port, setup.codes["load"], args.seconds, args.concurrency, stop)
+        web_rate = web.cast_ok / web.elapsed if web.elapsed else 0.0
+        p95 = percentile([v * 1000 for v in web.cast_latency], 95)
+        print(f"  casts completed {web.cast_ok} in {web.elapsed:.1f} s = {web_rate:.1f} ballots/s")
+        print(latency_line("cast step", web.cast_latency))
+        print(latency_line("whole flow", web.flow_latency))
+        print(f"  errors: {dict(web.errors) or 'none'}")
+        in_db = stored("load")
+        print(f"  in the database: ballots {in_db[0]}, codes used {in_db[1]}, participation rows {in_db[2]}")
+
+        # 2. The raw insert rate.
+        print(f"\n== raw psycopg: same rows, {args.concurrency} connections, one transaction per ballot", flush=True)
+        raw_count, raw_elapsed = run_raw(dsn, setup.round_id, setup.districts["raw"], setup.code_ids["raw"],
+                                         setup.proposals["raw"], args.seconds, args.concurrency, stop)
+        raw_rate = raw_count / raw_elapsed if raw_elapsed else 0.0
+        ratio = web_rate / raw_rate if raw_rate else 0.0
+        print(f"  {raw_count} ballots in {raw_elapsed:.1f} s = {raw_rate:.1f} ballots/s; web/raw = {ratio:.1%}")
+
+        # 3. The same code, 50 times at once.
+        print(f"\n== {SAME_CODE_VOTERS} concurrent casts with the same code", flush=True)
+        statuses = same_code(server.port, setup.codes["same"][0])
+        same_ballots = stored("same")[0]
+        fivexx = sum(n for s, n in statuses.items() if isinstance(s, int) and s >= 500)
+        refusals = statuses.get(409, 0)
+        print(f"  statuses {dict(statuses)}")
+        print(f"  ballots stored {same_ballots} (must be 1), refusals {refusals} (must be {SAME_CODE_VOTERS - 1}), "
+              f"5xx {fivexx} (must be 0)")
+
+        # 4. kill -9 of one worker during load.
+        print(f"\n== kill -9 of one gunicorn worker during {args.kill_seconds:g} s of load", flush=True)
+        killed: list[int] = []
+
+        def kill_one() -> None:
+            time.sleep(args.kill_seconds / 3)
+            victims = server.workers() if server else []
+            if victims:
+                os.kill(victims[0], signal.SIGKILL)
+                killed.append(victims[0])
+
+        fault = run_load(server.port, setup.codes["kill"], args.kill_seconds, args.concurrency, stop,
+                         during=kill_one)
+        acknowledged = fault.receipts
+        hmacs = receipt_hmacs(acknowledged)
+        with psycopg.connect(dsn) as conn:
+            found = {row[0] for row in conn.execute("SELECT receipt_hmac FROM ballot WHERE receipt_hmac = ANY(%s)",
+                                                    (hmacs,))}
+            duplicates_row = conn.execute(
+                "SELECT (SELECT count(*) FROM ballot WHERE district_id = %(d)s) - "
+                "(SELECT count(DISTINCT receipt_hmac) FROM ballot WHERE district_id = %(d)s)",
+                {"d": setup.districts["kill"]}).fetchone()
+        kill_db = stored("kill")
+        missing = len(set(hmacs) - found)
+        duplicates = (duplicates_row[0] if duplicates_row else 0) + (len(hmacs) - len(set(hmacs)))
+        print(f"  killed worker {killed or 'none (no worker found)'}; workers now {server.workers()}")
+        print(f"  casts completed {fault.cast_ok} in {fault.elapsed:.1f} s; errors: {dict(fault.errors) or 'none'}")
+        print(f"  acknowledged {len(acknowledged)}, stored {kill_db[0]} (codes used {kill_db[1]}, participation "
+              f"{kill_db[2]}), missing {missing} (must be 0), duplicates {duplicates} (must be 0)")
+        print("  (stored − acknowledged = casts committed whose receipt page never reached the client)")
+
+        print("\n== summary")
+        print(f"  web {web_rate:.1f} ballots/s, cast p95 {p95:.0f} ms: "
+              f"{verdict(web_rate >= 200 and p95 < 300)} (target ≥ 200/s, p95 < 300 ms, 60 s)")
+        print(f"  web/raw {ratio:.1%}: {verdict(ratio >= 0.25)} (target ≥ 25%)")
+        same_ok = same_ballots == 1 and refusals == SAME_CODE_VOTERS - 1 and fivexx == 0
+        print(f"  same code: {verdict(same_ok)}")
+        print(f"  kill -9: {verdict(missing == 0 and duplicates == 0 and bool(killed))}")
+        return 0
+    except KeyboardInterrupt:
+        print("\ninterrupted; cleaning up", file=sys.stderr)
+        return 130
+    finally:
+        stop.set()
+        if server is not None:
+            server.stop()
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        print(f"dropped database {name}; gunicorn log kept in {workdir}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
