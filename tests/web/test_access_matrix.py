@@ -220,6 +220,9 @@ GET: dict[str, list[Case]] = {
     "/beheer/voorstellen/<int:proposal_id>/uitvoering": [
         Case("/beheer/voorstellen/999999/uitvoering", everyone(404))],
     "/uitvoering/<int:update_id>/foto": [Case("/uitvoering/999999/foto", everyone(404))],
+    # Health probes (issue 8): for everyone, no login, no rate limit.
+    "/healthz": [Case("/healthz", everyone(200))],
+    "/readyz": [Case("/readyz", everyone(200))],
 }
 
 # POST with a valid CSRF token and an empty form, for every route that takes a POST. ---------------

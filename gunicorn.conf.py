@@ -1,0 +1,66 @@
+"""gunicorn settings: ``gunicorn -c gunicorn.conf.py wsgi:app``.
+
+Every value can be set from the environment (see docs/operations.md). The access log goes to
+stdout and never holds a query string, a referrer or a token from a URL path: a QR code's link
+is /stemmen?code=..., and e-mail links carry tokens in /confirm/<token> and
+/password/reset/<token>.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import re
+
+from gunicorn import glogging
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000").split(",")
+workers = _int("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1)
+threads = _int("GUNICORN_THREADS", 1)
+timeout = _int("GUNICORN_TIMEOUT", 30)  # a worker silent this long is killed and replaced
+graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)  # time to finish requests on restart
+keepalive = _int("GUNICORN_KEEPALIVE", 5)
+max_requests = _int("GUNICORN_MAX_REQUESTS", 0)  # 0 = never recycle workers
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 0)
+# Each worker builds its own app (and so its own database connection pool) after the fork.
+preload_app = False
+# Addresses of the reverse proxies whose X-Forwarded-* headers gunicorn trusts.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+accesslog = "-"  # stdout
+errorlog = "-"  # stderr
+loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
+# The path only (%(U)s), no query string (%(q)s), no request line (%(r)s), no referrer (%(f)s).
+access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s"'
+
+_TOKEN_PATHS = re.compile(r"^(/confirm|/password/reset)/[^/]+")
+_LONG_SEGMENT = re.compile(r"(?<=/)[^/]{33,}")  # signed tokens are long; slugs and ids are not
+
+
+def scrub_path(path: str) -> str:
+    """The request path without tokens."""
+    path = _TOKEN_PATHS.sub(r"\1/[token]", path)
+    return _LONG_SEGMENT.sub("[redacted]", path)
+
+
+class SafeLogger(glogging.Logger):
+    """Also keeps secrets out when someone changes ``access_log_format``: query string, request
+    line and referrer are blanked and tokens are cut from the path."""
+
+    def atoms(self, resp, req, environ, request_time):  # type: ignore[no-untyped-def]
+        atoms = super().atoms(resp, req, environ, request_time)
+        path = scrub_path(atoms.get("U", ""))
+        atoms["U"] = path
+        atoms["q"] = ""
+        atoms["f"] = "-"
+        atoms["r"] = f"{atoms.get('m', '-')} {path} {atoms.get('H', '-')}"
+        return atoms
+
+
+logger_class = SafeLogger
