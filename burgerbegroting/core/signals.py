@@ -34,6 +34,8 @@ code_reissued = _signals.signal("code-reissued")
 ballot_cast = _signals.signal("ballot-cast")
 # A staff member entered a paper ballot (payload: district and outcome only, never choices or code).
 paper_entered = _signals.signal("paper-entered")
+# A panel decided on a proposal in a round without a vote (payload: proposal, selected, reason).
+panel_decision_recorded = _signals.signal("panel-decision-recorded")
 
 # Results.
 tally_stored = _signals.signal("tally-stored")

@@ -29,9 +29,14 @@ def _on_phase_changed(sender: Any, actor_id: int | None = None, **payload: Any) 
     audit.record(actor_id, "phase_changed", _target(sender), payload)
 
 
+def _on_panel_decision_recorded(sender: Any, actor_id: int | None = None, **payload: Any) -> None:
+    audit.record(actor_id, "panel_decision_recorded", _target(sender), payload)
+
+
 def connect_signals() -> None:
     """Idempotent: blinker keeps one connection per receiver."""
     signals.round_created.connect(_on_round_created)
     signals.round_updated.connect(_on_round_updated)
     signals.districts_imported.connect(_on_districts_imported)
     signals.phase_changed.connect(_on_phase_changed)
+    signals.panel_decision_recorded.connect(_on_panel_decision_recorded)

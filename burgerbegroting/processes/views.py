@@ -389,3 +389,5 @@ def spelregels_page(slug: str):  # type: ignore[no-untyped-def]
     )
     sections = spelregels.build(spelregels.RulesInput.of(round_, current_app.config["CONTACT_EMAIL"]), lang)
     return render("processes/spelregels.html", round=round_, phase=phase, sections=sections)
+
+from burgerbegroting.processes import panel_views  # noqa: E402,F401

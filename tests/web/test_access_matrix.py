@@ -28,6 +28,7 @@ from burgerbegroting.core import mail
 from burgerbegroting.core.timeutil import utcnow
 from burgerbegroting.extensions import db
 from burgerbegroting.processes.models import District, Round, RoundPhase
+from burgerbegroting.proposals.models import Proposal
 from tests.conftest import ConnectionBoundSession
 from tests.web.conftest import DEMO_EMAILS, html, login_as, token
 
@@ -202,6 +203,12 @@ GET: dict[str, list[Case]] = {
     "/beheer/rondes/<slug>/telling": [Case("/beheer/rondes/{open_round}/telling", everyone(403)),
                                       Case("/beheer/rondes/no-such-round/telling", everyone(404))],
     "/beheer/rondes/<slug>/publiceren": [Case("/beheer/rondes/{open_round}/publiceren", everyone(405))],
+    # Only for rounds where a panel decides (the demo's initiatievenpotje, in voting).
+    "/beheer/rondes/<slug>/panel": [Case("/beheer/rondes/{panel_round}/panel", only("admin")),
+                                    Case("/beheer/rondes/{open_round}/panel", everyone(404)),  # a vote round
+                                    Case("/beheer/rondes/no-such-round/panel", everyone(404))],
+    "/beheer/rondes/<slug>/panel/<int:proposal_id>": [
+        Case("/beheer/rondes/{panel_round}/panel/{panel_proposal_id}", everyone(405))],
     "/rondes/<slug>/uitslag": [Case("/rondes/{open_round}/uitslag", everyone(200)),  # "not yet" page
                                Case("/rondes/{past_round}/uitslag", everyone(200)),
                                Case("/rondes/no-such-round/uitslag", everyone(404))],
@@ -311,6 +318,10 @@ POST: dict[str, list[Case]] = {
     # Results (issue 7).
     "/beheer/rondes/<slug>/telling": [Case("/beheer/rondes/{open_round}/telling", everyone(403))],
     "/beheer/rondes/<slug>/publiceren": [Case("/beheer/rondes/{open_round}/publiceren", everyone(403))],
+    "/beheer/rondes/<slug>/panel/<int:proposal_id>": [
+        Case("/beheer/rondes/{panel_round}/panel/{panel_proposal_id}", only("admin", ok=422)),
+        Case("/beheer/rondes/{panel_round}/panel/999999", only("admin", ok=404)),
+        Case("/beheer/rondes/{open_round}/panel/{panel_proposal_id}", everyone(404))],
     "/beheer/voorstellen/<int:proposal_id>/uitvoering": [
         Case("/beheer/voorstellen/999999/uitvoering", everyone(404))],
 }
@@ -335,8 +346,14 @@ def make_objects(app: Flask) -> dict[str, Any]:
     slugs = set(db.session.scalars(sa.select(Round.slug)))
     assert {"wijkbudgetten-2027", "burgerbegroting-2026"} <= slugs
     open_round = db.session.scalars(sa.select(Round).where(Round.slug == "wijkbudgetten-2027")).one()
+    panel_round = db.session.scalars(sa.select(Round).where(Round.slug == "initiatievenpotje-2026")).one()
+    assert panel_round.decision == "panel"
+    panel_proposal_id = db.session.scalars(sa.select(Proposal.id).where(
+        Proposal.round_id == panel_round.id, Proposal.status == "feasible").order_by(Proposal.id)).first()
+    assert panel_proposal_id is not None
     return {"user_id": resident.id, "open_round": "wijkbudgetten-2027", "past_round": "burgerbegroting-2026",
             "draft_round": draft.slug, "open_round_id": open_round.id, "district_id": open_round.districts[0].id,
+            "panel_round": panel_round.slug, "panel_proposal_id": panel_proposal_id,
             **tokens}
 
 

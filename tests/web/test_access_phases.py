@@ -46,7 +46,9 @@ DAY = dt.timedelta(days=1)
 class Route:
     method: str
     # Filled from the round of the phase and the role: {slug}, {round_id}, {own} (a published
-    # proposal by the acting user), {other} (a published proposal without author), {selected}.
+    # proposal by the acting user), {other} (a published proposal without author), {selected};
+    # {panel_slug} and {panel_feasible}: a round in the same phase where a panel decides, and a
+    # feasible proposal in it.
     url: str
 
 
@@ -67,6 +69,7 @@ ROUTES: dict[Action, Route] = {
     Action.UPDATE_IMPLEMENTATION: Route("GET", "/beheer/voorstellen/{selected}/uitvoering"),
     Action.MANAGE_VOTING_CODES: Route("GET", "/beheer/rondes/{round_id}/stemcodes"),
     Action.CONFIGURE_ROUND: Route("POST", "/beheer/rondes/{round_id}"),
+    Action.RECORD_PANEL_DECISION: Route("POST", "/beheer/rondes/{panel_slug}/panel/{panel_feasible}"),
 }
 
 # Refusals the code answers with 404 on purpose, per action: the phases where that happens.
@@ -99,9 +102,11 @@ def build_rounds(user_ids: dict[str, int]) -> dict[Phase, dict[str, Any]]:
     """One round per phase with a feasible proposal on its ballot, a published proposal per role
     (by that role's account), one without author and one selected for funding. Everything is
     made with the windows far in the future, then the windows are moved into place: the rule
-    lock refuses ballot changes once voting has started."""
+    lock refuses ballot changes once voting has started. Beside each, a round in the same phase
+    where a panel decides, with one feasible proposal."""
     now = utcnow()
     rounds: dict[Phase, Round] = {}
+    panels: dict[Phase, Round] = {}
     for phase in PHASES:
         round_ = Round(slug=f"fase-{phase.value}", name=f"Ronde in fase {phase.value}", eligibility="postcode")
         round_.phases = [RoundPhase(phase=w.value, starts_at=s + 400 * DAY, ends_at=e + 400 * DAY)
@@ -110,6 +115,14 @@ def build_rounds(user_ids: dict[str, int]) -> dict[Phase, dict[str, Any]]:
                                      postcodes="9999")]
         db.session.add(round_)
         rounds[phase] = round_
+        panel = Round(slug=f"panel-fase-{phase.value}", name=f"Panelronde in fase {phase.value}",
+                      eligibility="account", decision="panel")
+        panel.phases = [RoundPhase(phase=w.value, starts_at=s + 400 * DAY, ends_at=e + 400 * DAY)
+                        for w, s, e in windows_for(Phase.DRAFT, now)]
+        panel.districts = [District(name=f"Gemeente {phase.value}", kind="gemeente", budget_cents=5_000_00,
+                                    postcodes="9999")]
+        db.session.add(panel)
+        panels[phase] = panel
     db.session.flush()
     objects: dict[Phase, dict[str, Any]] = {}
     for phase, round_ in rounds.items():
@@ -126,16 +139,19 @@ def build_rounds(user_ids: dict[str, int]) -> dict[Phase, dict[str, Any]]:
         other = proposal("Plan zonder auteur", "published")
         selected = proposal("Gekozen plan", "selected")
         proposal("Plan op het stembiljet", "feasible")
+        panel_feasible = proposal("Plan voor het panel", "feasible", round_id=panels[phase].id,
+                                  district=panels[phase].districts[0].id)
         db.session.flush()
         objects[phase] = {"slug": round_.slug, "round_id": round_.id, "other": other.id, "selected": selected.id,
-                          "own": {role: p.id for role, p in own.items()}}
+                          "own": {role: p.id for role, p in own.items()},
+                          "panel_slug": panels[phase].slug, "panel_feasible": panel_feasible.id}
     db.session.flush()
-    for phase, round_ in rounds.items():
+    for phase, round_ in [*rounds.items(), *panels.items()]:
         placed = {w: (s, e) for w, s, e in windows_for(phase, now)}
         for window in round_.phases:
             window.starts_at, window.ends_at = placed[Phase(window.phase)]
     db.session.commit()
-    for phase, round_ in rounds.items():
+    for phase, round_ in [*rounds.items(), *panels.items()]:
         assert round_.phase_at() == phase, (phase, round_.phase_at())
     return objects
 
@@ -195,6 +211,7 @@ ALLOWED: dict[Action, int] = {
     Action.MERGE_DUPLICATES: 422,
     Action.PUBLISH_RESULTS: 422,
     Action.CONFIGURE_ROUND: 422,
+    Action.RECORD_PANEL_DECISION: 422,
 }
 
 # Routes that first check an action bound to no phase (the review queue, managing rounds), so
@@ -246,7 +263,8 @@ def _cases() -> list[Any]:
 def _url(route: Route, objects: dict[str, Any], role: str) -> str:
     own = objects["own"]["resident" if role == "anonymous" else role]
     return route.url.format(slug=objects["slug"], round_id=objects["round_id"], other=objects["other"],
-                            selected=objects["selected"], own=own)
+                            selected=objects["selected"], own=own, panel_slug=objects["panel_slug"],
+                            panel_feasible=objects["panel_feasible"])
 
 
 @pytest.mark.parametrize(("action", "phase", "role"), _cases())
@@ -262,13 +280,11 @@ def test_route_follows_the_permission_table(_db: dict[str, Any], action: Action,
 
 
 def test_every_phase_bound_action_is_covered() -> None:
-    """A new phase-bound action needs a representative route here (RECORD_PANEL_DECISION has
-    no route yet)."""
+    """A new phase-bound action needs a representative route here."""
     from burgerbegroting.core.permissions import RULES
 
     bound = {action for action, rule in RULES.items() if rule.phases is not None}
-    assert bound - set(ROUTES) == {Action.RECORD_PANEL_DECISION}
-    assert set(ROUTES) <= bound
+    assert set(ROUTES) == bound
 
 
 def test_the_table_has_both_answers_for_every_action() -> None:
