@@ -54,3 +54,16 @@ def init_app(app: Flask) -> None:
             sys.exit(1)
 
     app.cli.add_command(audit_group)
+
+    ballots_group = click.Group("ballots", help="The anonymous ballots.")
+
+    @ballots_group.command("shuffle")
+    def ballots_shuffle() -> None:
+        """Re-order the ballot table randomly (run during voting and when voting closes)."""
+        from burgerbegroting.ballots.operations import shuffle_ballots
+
+        count = shuffle_ballots()
+        db.session.commit()
+        click.echo(f"{count} ballots shuffled.")
+
+    app.cli.add_command(ballots_group)

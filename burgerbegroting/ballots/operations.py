@@ -144,3 +144,23 @@ def find_by_receipt(round_: Round, receipt: str) -> Ballot | None:
     return db.session.scalars(
         sa.select(Ballot).where(Ballot.round_id == round_.id, Ballot.receipt_hmac == receipt_hmac(cleaned))
     ).first()
+
+
+def shuffle_ballots() -> int:
+    """Break any link between the order in which ballots and participation rows were written.
+
+    PostgreSQL keeps, per row, the id of the transaction that wrote it and stores rows in
+    insertion order; a ballot and its voter's participation row were written by the same
+    transaction. Giving every ballot a new random key in one UPDATE makes all ballots share
+    this transaction's id, and CLUSTER on the random key rewrites the table in random order.
+    Run it during voting (e.g. hourly) and once when voting closes. Returns the number of
+    ballots. On SQLite (the demo) only the keys change.
+    """
+    bind = db.session.get_bind()
+    result = db.session.execute(sa.update(Ballot).values(
+        shuffle_key=sa.func.abs(sa.func.random()) % (2**62) if bind.dialect.name == "sqlite"
+        else sa.cast(sa.func.floor(sa.func.random() * (2**62)), sa.BigInteger)
+    ).execution_options(synchronize_session=False))
+    if bind.dialect.name == "postgresql":
+        db.session.execute(sa.text("CLUSTER ballot USING ix_ballot_shuffle_key"))
+    return int(cast(sa.CursorResult[Any], result).rowcount)
