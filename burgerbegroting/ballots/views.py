@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
@@ -64,15 +64,18 @@ def sheet(round_: Round, district: District, raw: MultiDict[str, str], result: R
                 per_option[option_id].append(text)
         elif text not in general:
             general.append(text)
-    field_name = {"approval": "choice", "knapsack": "choice", "cumulative": "points", "ranking": "rank"}
     summary = [(GENERAL, text) for text in general]
-    summary += [(f"{field_prefix}{field_name[round_.ballot_type]}-{pid}", text)
+    summary += [(f"{field_prefix}{FIELD_NAME[round_.ballot_type]}-{pid}", text)
                 for pid in by_id for text in per_option.get(pid, [])]
     max_rank = limits.max_choices if limits.max_choices is not None else len(proposals)
     return {"proposals": proposals, "limits": limits, "raw": raw, "per_option": per_option, "general": general,
             "summary": summary, "budget": _budget(district, chosen_cost), "max_rank": max(1, min(max_rank,
                                                                                                 len(proposals))),
             "points_left": (limits.points_total or 0) - given, "kind": round_.ballot_type}
+
+
+# The form field of a choice, per ballot type (see ballots/types.py).
+FIELD_NAME = {"approval": "choice", "knapsack": "choice", "cumulative": "points", "ranking": "rank"}
 
 
 def _budget(district: District, chosen_cost: int) -> dict[str, int]:
@@ -96,14 +99,28 @@ def _open_round(slug: str) -> Round | Any:
     return round_
 
 
-@bp.route("/stemmen/<slug>/stembiljet", methods=["GET", "POST"])
-def ballot(slug: str):  # type: ignore[no-untyped-def]
+class _Open(NamedTuple):
+    round: Round
+    voter: flow.Voter
+
+
+def _round_and_voter(slug: str) -> _Open | Any:
+    """The round in its voting phase and the voter of this session, or the page to show instead."""
     round_ = _open_round(slug)
     if not isinstance(round_, Round):
         return round_
     voter = _voter_or_redirect(round_)
     if not isinstance(voter, flow.Voter):
         return voter
+    return _Open(round_, voter)
+
+
+@bp.route("/stemmen/<slug>/stembiljet", methods=["GET", "POST"])
+def ballot(slug: str):  # type: ignore[no-untyped-def]
+    loaded = _round_and_voter(slug)
+    if not isinstance(loaded, _Open):
+        return loaded
+    round_, voter = loaded
     raw = _form_lists()
     if request.method == "GET" or "change" in raw:
         return render("ballots/ballot.html", round=round_, district=voter.district,
@@ -122,7 +139,7 @@ def _review(round_: Round, district: District, result: Result):  # type: ignore[
         chosen.sort(key=lambda item: item[1])
     else:
         chosen.sort(key=lambda item: item[0].id)
-    name = {"approval": "choice", "knapsack": "choice", "cumulative": "points", "ranking": "rank"}[round_.ballot_type]
+    name = FIELD_NAME[round_.ballot_type]
     hidden = ([("choice", str(pid)) for pid in sorted(result.choices)] if name == "choice"
               else [(f"{name}-{pid}", str(v)) for pid, v in sorted(result.choices.items())])
     cost = sum(p.effective_cost_cents for p, _v in chosen)
@@ -133,26 +150,22 @@ def _review(round_: Round, district: District, result: Result):  # type: ignore[
 @bp.post("/stemmen/<slug>/budget")
 def budget(slug: str):  # type: ignore[no-untyped-def]
     """The budget bar for what is ticked now (htmx, on every change of a knapsack ballot)."""
-    round_ = _open_round(slug)
-    if not isinstance(round_, Round):
-        return round_
-    voter = _voter_or_redirect(round_)
-    if not isinstance(voter, flow.Voter):
-        return voter
+    loaded = _round_and_voter(slug)
+    if not isinstance(loaded, _Open):
+        return loaded
+    voter = loaded.voter
     checked = set(request.form.getlist("choice")[:500])
     cost = sum(p.effective_cost_cents for p in ballots.ballot_options(voter.district) if str(p.id) in checked)
-    response = render("ballots/_budget.html", budget=_budget(voter.district, cost))
-    return (*response, {"Vary": "HX-Request"})
+    # Vary: HX-Request is added to every HTML response (core/security.py).
+    return render("ballots/_budget.html", budget=_budget(voter.district, cost))
 
 
 @bp.post("/stemmen/<slug>/uitbrengen")
 def cast(slug: str):  # type: ignore[no-untyped-def]
-    round_ = _open_round(slug)
-    if not isinstance(round_, Round):
-        return round_
-    voter = _voter_or_redirect(round_)
-    if not isinstance(voter, flow.Voter):
-        return voter
+    loaded = _round_and_voter(slug)
+    if not isinstance(loaded, _Open):
+        return loaded
+    round_, voter = loaded
     raw = request.form
     result = ballots.read_ballot(round_, voter.district, lists(raw))
     if not result.valid:
