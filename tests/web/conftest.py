@@ -115,3 +115,15 @@ def limited_app(app: Flask) -> Iterator[Flask]:
     finally:
         limiter.reset()
         limiter.enabled = was_enabled
+
+
+def savepoint_per_test() -> Iterator[None]:
+    """For modules that seed once: each test runs in a savepoint of the module's transaction."""
+    savepoint = db.session.begin_nested()
+    db.session.connection()  # the SAVEPOINT is sent now, not when the session first needs it
+    mail.outbox.clear()
+    try:
+        yield
+    finally:
+        savepoint.rollback()
+        db.session.expire_all()

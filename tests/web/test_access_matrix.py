@@ -24,13 +24,12 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from burgerbegroting import demo
 from burgerbegroting.auth import operations as ops
 from burgerbegroting.auth.tokens import make_token
-from burgerbegroting.core import mail
 from burgerbegroting.core.timeutil import utcnow
 from burgerbegroting.extensions import db
 from burgerbegroting.processes.models import District, Round, RoundPhase
 from burgerbegroting.proposals.models import Proposal
 from tests.conftest import ConnectionBoundSession
-from tests.web.conftest import DEMO_EMAILS, html, login_as, token
+from tests.web.conftest import DEMO_EMAILS, html, login_as, savepoint_per_test, token
 
 ROLES = ("anonymous", "resident", "reviewer", "moderator", "admin", "council")
 STAFF = ("reviewer", "moderator", "admin", "council")
@@ -382,14 +381,7 @@ def _db(app: Flask) -> Iterator[dict[str, Any]]:
 
 @pytest.fixture(autouse=True)
 def _each_test(_db: dict[str, Any]) -> Iterator[None]:
-    savepoint = db.session.begin_nested()
-    db.session.connection()  # the SAVEPOINT is sent now, not when the session first needs it
-    mail.outbox.clear()
-    try:
-        yield
-    finally:
-        savepoint.rollback()
-        db.session.expire_all()
+    yield from savepoint_per_test()
 
 
 @pytest.fixture

@@ -25,7 +25,6 @@ from flask.testing import FlaskClient
 
 from burgerbegroting import demo
 from burgerbegroting.auth import operations as auth_ops
-from burgerbegroting.core import mail
 from burgerbegroting.core.permissions import Action, Role, may
 from burgerbegroting.core.timeutil import utcnow
 from burgerbegroting.extensions import db
@@ -33,7 +32,7 @@ from burgerbegroting.processes.models import District, Round, RoundPhase
 from burgerbegroting.processes.phases import Phase
 from burgerbegroting.proposals.models import Proposal
 from tests.conftest import ConnectionBoundSession, csrf_from
-from tests.web.conftest import DEMO_EMAILS, login_as
+from tests.web.conftest import DEMO_EMAILS, login_as, savepoint_per_test
 
 ROLES = ("anonymous", "resident", "reviewer", "moderator", "admin", "council")
 # The phases with a window, in order; DRAFT is before the first, CLOSED after the last.
@@ -191,14 +190,7 @@ def _db(app: Flask) -> Iterator[dict[str, Any]]:
 
 @pytest.fixture(autouse=True)
 def _each_test(_db: dict[str, Any]) -> Iterator[None]:
-    savepoint = db.session.begin_nested()
-    db.session.connection()  # the SAVEPOINT is sent now, not when the session first needs it
-    mail.outbox.clear()
-    try:
-        yield
-    finally:
-        savepoint.rollback()
-        db.session.expire_all()
+    yield from savepoint_per_test()
 
 
 # What an allowed request gets: the page (200), the form refused as empty (422), or for the
