@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Debian packages the tests need: PostgreSQL (real production database) and Chromium
-# (browser tests). Installs them when missing and we are root; otherwise says what to do.
+# Debian packages the tests need: PostgreSQL (real production database), Redis and
+# Chromium (browser tests). Installs them when missing and we are root; otherwise says what to do.
 set -euo pipefail
 missing=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+# Redis: rate-limit counters shared between app processes, the background job queue.
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 fc-list 2>/dev/null | grep -qi dejavu || missing+=(fonts-dejavu-core)
 # WeasyPrint (voting-code letters as PDF) needs Pango and HarfBuzz.
 ldconfig -p 2>/dev/null | grep -q libpango-1.0 || missing+=(libpango-1.0-0)

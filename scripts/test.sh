@@ -7,8 +7,10 @@ cd "$(dirname "$0")/.."
 bash scripts/system-deps.sh
 bash scripts/setup.sh dev
 source scripts/pg.sh
+source scripts/redis.sh
 pg_start
-trap pg_stop EXIT
+redis_start
+trap 'pg_stop; redis_stop' EXIT
 
 export FLASK_APP=burgerbegroting.app
 PY=.venv/bin/python
