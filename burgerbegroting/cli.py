@@ -26,9 +26,17 @@ def init_app(app: Flask) -> None:
     @click.password_option()
     def create_admin(email: str, name: str, password: str) -> None:
         """Create the first process administrator."""
+        from email_validator import EmailNotValidError, validate_email
+
         from burgerbegroting.auth import operations as ops
         from burgerbegroting.core.permissions import Role
 
+        try:
+            validate_email(email.strip(), check_deliverability=False)
+        except EmailNotValidError as exc:
+            raise click.BadParameter(str(exc), param_hint="email") from None
+        if not name.strip():
+            raise click.BadParameter("a name is required", param_hint="name")
         if len(password) < 10:
             raise click.BadParameter("at least 10 characters", param_hint="password")
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from burgerbegroting.auth import operations as ops
@@ -112,6 +113,21 @@ def test_create_admin_asks_for_what_is_missing(app) -> None:  # type: ignore[no-
     assert result.exit_code == 0, result.output
     assert ops.find_user_by_email("ask@example.org").role_names == {"admin"}
     assert "secret password 1" not in result.output  # the password is not echoed
+
+
+@pytest.mark.parametrize("email", ["not-an-address", "chief@", "a b@example.org", ""])
+def test_create_admin_refuses_an_invalid_email(app, email: str) -> None:  # type: ignore[no-untyped-def]
+    result = run(app, "create-admin", "--email", email, "--name", "Chief", "--password", "a long admin password")
+    assert result.exit_code == 2
+    assert "email" in result.output
+    assert count(User) == 0
+
+
+def test_create_admin_refuses_an_empty_name(app) -> None:  # type: ignore[no-untyped-def]
+    result = run(app, "create-admin", "--email", "chief@example.org", "--name", "  ", "--password",
+                 "a long admin password")
+    assert result.exit_code == 2
+    assert count(User) == 0
 
 
 def test_create_admin_twice_fails(app) -> None:  # type: ignore[no-untyped-def]
