@@ -4,6 +4,7 @@ fresh PostgreSQL databases made with the admin URL of scripts/pg.sh."""
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import secrets
 import shutil
@@ -17,7 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from bench.load_vote import free_port, libpq, with_database
+from bench import load_vote
+from bench.load_vote import Setup, free_port, libpq, with_database
+
+ROOT = Path(__file__).resolve().parents[2]
 
 ADMIN_URL = os.environ.get("TEST_DATABASE_ADMIN_URL", "")
 
@@ -94,9 +98,24 @@ def fresh_database(prefix: str, migrate: bool = True) -> Iterator[str]:
     try:
         if migrate:
             subprocess.run([str(Path(sys.executable).parent / "flask"), "--app", "burgerbegroting.app", "db",
-                            "upgrade"], cwd=Path(__file__).resolve().parents[2], check=True, capture_output=True,
+                            "upgrade"], cwd=ROOT, check=True, capture_output=True,
                            env={**os.environ, "DATABASE_URL": url, "BURGERBEGROTING_CONFIG": "development"},
                            timeout=60)
         yield url
     finally:
         _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def build_round(db_url: str, counts: dict[str, int]) -> Setup:
+    """bench/load_vote.py's round in voting (one district per entry of ``counts``, with that many
+    codes), made in a separate process: an app made here would re-initialise the extensions the
+    test suite shares. The codes use load_vote's HMAC key, as its gunicorn ``Server`` does."""
+    script = ("import dataclasses, json, sys\n"
+              "from bench import load_vote\n"
+              "load_vote.HMAC_KEY = sys.argv[1]\n"
+              "setup = load_vote.build_round(sys.argv[2], json.loads(sys.argv[3]))\n"
+              "print(json.dumps(dataclasses.asdict(setup)))\n")
+    done = subprocess.run([sys.executable, "-c", script, load_vote.HMAC_KEY, db_url, json.dumps(counts)],
+                          cwd=ROOT, check=True, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "BURGERBEGROTING_CONFIG": "development"})
+    return Setup(**json.loads(done.stdout.strip().splitlines()[-1]))
