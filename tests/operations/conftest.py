@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 
 import pytest
 
 from burgerbegroting.extensions import db, limiter
 from tests.operations.servers import RedisServer
+
+
+def new_redis() -> RedisServer:
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed (apt-get install redis-server)")
+    return RedisServer()
 
 
 @pytest.fixture(scope="session")
@@ -18,7 +25,7 @@ def redis_url() -> Iterator[str]:
     if url:
         yield url
         return
-    server = RedisServer().start()
+    server = new_redis().start()
     try:
         yield server.url
     finally:
@@ -28,7 +35,7 @@ def redis_url() -> Iterator[str]:
 @pytest.fixture
 def own_redis() -> Iterator[RedisServer]:
     """A Redis of this test alone, which it may stop and start again."""
-    server = RedisServer().start()
+    server = new_redis().start()
     try:
         yield server
     finally:

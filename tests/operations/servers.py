@@ -1,5 +1,6 @@
-"""Real servers for the operations tests: a Redis that can be stopped and started again, and
-fresh PostgreSQL databases made with the admin URL of scripts/pg.sh."""
+"""Real servers for the operations tests: a Redis that can be stopped and started again
+(bench/faults.py), fresh PostgreSQL databases made with the admin URL of scripts/pg.sh, and
+bench/load_vote.py's round in voting."""
 
 from __future__ import annotations
 
@@ -7,19 +8,18 @@ import contextlib
 import json
 import os
 import secrets
-import shutil
-import socket
 import subprocess
 import sys
-import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from bench import load_vote
+from bench.faults import RedisServer, wait_for_port
 from bench.load_vote import Setup, free_port, libpq, with_database
+
+__all__ = ["RedisServer", "Setup", "build_round", "free_port", "fresh_database", "requires_postgres", "wait_for_port"]
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,56 +29,6 @@ requires_postgres = pytest.mark.skipif(
     not ADMIN_URL.startswith("postgresql"),
     reason="needs PostgreSQL: `source scripts/pg.sh && pg_start` exports TEST_DATABASE_ADMIN_URL (scripts/test.sh "
            "does this)")
-
-
-def wait_for_port(port: int, up: bool, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with socket.socket() as sock:
-            sock.settimeout(0.2)
-            answered = sock.connect_ex(("127.0.0.1", port)) == 0
-        if answered == up:
-            return
-        time.sleep(0.05)
-    raise TimeoutError(f"port {port} still {'closed' if up else 'open'} after {timeout} s")
-
-
-class RedisServer:
-    """redis-server on 127.0.0.1, without persistence, that a test can stop and start again
-    on the same port."""
-
-    def __init__(self, port: int | None = None):
-        if shutil.which("redis-server") is None:
-            pytest.skip("redis-server is not installed (apt-get install redis-server)")
-        self.port = port or free_port()
-        self.dir = tempfile.mkdtemp(prefix="bb-redis-")
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> RedisServer:
-        self.proc = subprocess.Popen(
-            ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--dir", self.dir, "--save", "",
-             "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_for_port(self.port, up=True)
-        return self
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc = None
-        wait_for_port(self.port, up=False)
-
-    def close(self) -> None:
-        self.stop()
-        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def _admin(sql: str) -> None:
