@@ -130,3 +130,31 @@ def test_a_bug_is_still_a_500(app: Flask, client, monkeypatch: pytest.MonkeyPatc
     assert response.status_code == 500
     assert "Retry-After" not in response.headers
     assert "Traceback" not in html(response)
+
+
+def test_the_app_recovers_by_itself_when_its_connections_were_cut(app: Flask, ordinary_session: None,
+                                                                   limiter_state: None) -> None:
+    """PostgreSQL restarted: every pooled connection is dead. pool_pre_ping notices on checkout
+    and connects again, so the next request works without restarting the app."""
+    import psycopg
+
+    from burgerbegroting.app import create_app
+    from tests.operations.servers import ADMIN_URL, libpq
+
+    if not ADMIN_URL.startswith("postgresql") or not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        pytest.skip("needs PostgreSQL (TEST_DATABASE_URL and TEST_DATABASE_ADMIN_URL from scripts/pg.sh)")
+    name = "bb-recovery-test"
+    restarted = create_app("testing", SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"application_name": name}})
+    restarted.test_client_class = app.test_client_class
+    client = restarted.test_client()
+    try:
+        assert client.get("/readyz").status_code == 200  # the pool now holds a connection
+        with psycopg.connect(libpq(ADMIN_URL), autocommit=True) as admin:
+            cut = admin.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                "WHERE application_name = %s", (name,)).fetchone()
+        assert cut and cut[0] >= 1
+        assert client.get("/readyz").status_code == 200
+        assert client.get("/").status_code == 200
+    finally:
+        with restarted.app_context():
+            db.engine.dispose()
