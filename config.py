@@ -42,6 +42,12 @@ class Config:
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'demo.db'}")
     )
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # PostgreSQL only (see core/outages.py): seconds to wait for a new connection to the
+    # server, and for a free connection in the pool, before the request fails with a 503.
+    DATABASE_CONNECT_TIMEOUT = _int("DATABASE_CONNECT_TIMEOUT", 3)
+    DATABASE_POOL_TIMEOUT = _int("DATABASE_POOL_TIMEOUT", 10)
+    # Retry-After (seconds) on the 503 page shown when the database is unavailable.
+    DATABASE_RETRY_AFTER = _int("DATABASE_RETRY_AFTER", 5)
 
     # The municipality's identity and look.
     MUNICIPALITY_NAME = os.environ.get("MUNICIPALITY_NAME", "Gemeente Voorbeeldland")
@@ -80,6 +86,12 @@ class Config:
     REGISTER_RATE_LIMIT = os.environ.get("REGISTER_RATE_LIMIT", "10 per hour")
     # Refused voting codes (and receipt look-ups) per IP address; accepted codes do not count.
     VOTE_CODE_RATE_LIMIT = os.environ.get("VOTE_CODE_RATE_LIMIT", "10 per 10 minutes")
+    # When the shared storage (Redis) is unreachable, count in this process instead and keep
+    # serving; Flask-Limiter checks the storage again from time to time and switches back.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    # Seconds to wait for Redis (connect and each command) before falling back.
+    RATELIMIT_STORAGE_TIMEOUT = float(os.environ.get("RATELIMIT_STORAGE_TIMEOUT") or 0.5)
 
     # Staff two-factor login (TOTP). Off in the demo so the demo accounts work directly.
     REQUIRE_STAFF_2FA = _bool("REQUIRE_STAFF_2FA", False)

@@ -69,15 +69,16 @@ RECEIPT_RE = re.compile(r'id="receipt">([A-Z0-9]{5}-[A-Z0-9]{5})<')
 # A small browser: one keep-alive connection and a cookie jar per voter.
 
 class Browser:
-    def __init__(self, port: int, timeout: float = 30.0):
+    def __init__(self, port: int, timeout: float = 30.0, headers: dict[str, str] | None = None):
         self.port = port
         self.timeout = timeout
+        self.headers = dict(headers or {})  # sent with every request (e.g. X-Forwarded-For)
         self.cookies: dict[str, str] = {}
         self.conn: http.client.HTTPConnection | None = None
 
     def request(self, method: str, path: str, form: list[tuple[str, str]] | None = None) -> tuple[int, str, str]:
         """(status, Location header, body). Raises OSError/HTTPException when the connection breaks."""
-        headers = {"Accept-Language": "nl"}
+        headers = {"Accept-Language": "nl", **self.headers}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         body = None
@@ -397,11 +398,13 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, db_url: str, workers: int, threads: int, log: Path):
+    def __init__(self, db_url: str, workers: int, threads: int, log: Path, env: dict[str, str] | None = None,
+                 ready_timeout: float = 60):
+        """gunicorn with the app in production configuration; ``env`` adds or overrides settings."""
         self.port = free_port()
         env = {**os.environ, "BURGERBEGROTING_CONFIG": "production", "SECRET_KEY": SECRET_KEY, "HMAC_KEY": HMAC_KEY,
                "DATABASE_URL": db_url, "RATELIMIT_ENABLED": "0", "SESSION_COOKIE_SECURE": "0",
-               "MAIL_BACKEND": "log"}
+               "MAIL_BACKEND": "log", **(env or {})}
         self.log = log.open("w")
         # The repository's gunicorn.conf.py (access log, time-outs), as in production, when there is
         # one; the options given here override it.
@@ -410,18 +413,23 @@ class Server:
             [str(VENV_BIN / "gunicorn"), *config, "-w", str(workers), "--threads", str(threads),
              "-b", f"127.0.0.1:{self.port}", "--graceful-timeout", "5", "--no-control-socket", "wsgi:app"],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + ready_timeout
         while True:
             if self.proc.poll() is not None:
+                self.log.close()
                 raise RuntimeError(f"gunicorn stopped; see {log}")
+            probe = Browser(self.port, timeout=5)
             try:
-                status, _, _ = Browser(self.port, timeout=5).request("GET", f"/stemmen/{SLUG}")
+                status, _, _ = probe.request("GET", f"/stemmen/{SLUG}")
                 if status == 200 and len(self.workers()) >= workers:
                     break
-            except OSError:
+            except (OSError, http.client.HTTPException):
                 pass
+            finally:
+                probe.close()
             if time.monotonic() > deadline:
-                raise RuntimeError(f"gunicorn did not answer in 60 s; see {log}")
+                self.stop()
+                raise RuntimeError(f"gunicorn did not answer in {ready_timeout:g} s; see {log}")
             time.sleep(0.3)
 
     def workers(self) -> list[int]:

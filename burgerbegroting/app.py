@@ -37,9 +37,10 @@ def create_app(config_name: str | None = None, **overrides: object) -> Flask:
         )
 
     from burgerbegroting import models  # noqa: F401  (registers every table)
-    from burgerbegroting.core import i18n
+    from burgerbegroting.core import i18n, outages
     from burgerbegroting.extensions import babel, csrf, db, limiter, login_manager, migrate
 
+    outages.prepare(app)  # time-outs for PostgreSQL and Redis, before the extensions read them
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
@@ -69,6 +70,7 @@ def create_app(config_name: str | None = None, **overrides: object) -> Flask:
     loading.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    outages.init_app(app)
     templating.init_app(app)
     audit.connect_signals()
 

@@ -1,5 +1,7 @@
-"""``/healthz``: the process answers (no database access). ``/readyz``: the database answers,
-its schema is at the migrations' head revision, and the shared rate-limit storage answers.
+"""``/healthz``: the process answers (no database access). ``/readyz``: the database answers and
+its schema is at the migrations' head revision (else 503); whether the shared rate-limit storage
+answers is reported too, but does not make the instance unready (rate limits then degrade to
+per-process counting).
 
 Both are for probes, not people: plain text / JSON, never an HTML error page or a stack trace,
 no rate limits, no CSRF (GET only). Details of a failure go to the log, not to the response.
@@ -17,6 +19,7 @@ from alembic.script import ScriptDirectory
 from flask import Blueprint, Response, current_app, jsonify
 from limits.storage import Storage, storage_from_string
 
+from burgerbegroting.core import outages
 from burgerbegroting.extensions import csrf, db, limiter
 
 bp = Blueprint("health", __name__)
@@ -36,7 +39,10 @@ def readyz() -> Response:
     checks: dict[str, str] = {}
     checks["database"], checks["migrations"] = _database()
     checks["rate_limit_storage"] = _rate_limit_storage()
-    ready = all(value in ("ok", "skipped") for value in checks.values())
+    # Without Redis the app keeps serving and voting, with rate limits counted per process
+    # (core/outages.py): report it, but stay ready. Taking every instance out of the load
+    # balancer because Redis is down would turn a degraded service into an outage.
+    ready = all(checks[name] in ("ok", "skipped") for name in ("database", "migrations"))
     response = jsonify(checks)
     response.status_code = 200 if ready else 503
     response.headers.update(NO_STORE)
@@ -85,9 +91,9 @@ def _storage(uri: str) -> Storage:
     cache: dict[str, Storage] = current_app.extensions.setdefault("health_storage", {})
     if uri not in cache:
         options: dict[str, Any] = dict(current_app.config.get("RATELIMIT_STORAGE_OPTIONS") or {})
-        if uri.startswith("redis"):
-            options.setdefault("socket_connect_timeout", 2)
-            options.setdefault("socket_timeout", 2)
+        if outages.is_redis(uri):
+            for key, value in outages.redis_options(float(current_app.config["RATELIMIT_STORAGE_TIMEOUT"])).items():
+                options.setdefault(key, value)
         storage = storage_from_string(uri, **options)
         if not isinstance(storage, Storage):  # Flask-Limiter uses synchronous storage only
             raise TypeError(f"not a synchronous rate-limit storage: {uri.split('://')[0]}")
