@@ -16,7 +16,7 @@ import random
 import sqlalchemy as sa
 
 from burgerbegroting.ballots.models import Ballot, BallotChoice
-from burgerbegroting.counting import count, read_pb
+from burgerbegroting.counting import count
 from burgerbegroting.extensions import db
 from burgerbegroting.processes.models import Round
 from burgerbegroting.processes.phases import Phase
@@ -105,8 +105,8 @@ def seed_demo(now: dt.datetime) -> int:
                 ballot.choices = [BallotChoice(proposal_id=pid, value=value) for pid, value in choice.items()]
                 db.session.add(ballot)
             db.session.flush()
-            text, digest = export_text(load_election(round_, district))
-            election = read_pb(text)
+            election = load_election(round_, district)
+            text, digest = export_text(election)
             outcome = count(election, round_.counting_rule)
             at = counting.starts_at + dt.timedelta(hours=2)
             db.session.add(TallyRun(round_id=round_.id, district_id=district.id, rule=outcome.rule,
