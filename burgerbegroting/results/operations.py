@@ -84,7 +84,9 @@ def run_all(round_: Round, actor_id: int | None) -> list[TallyRun]:
 
 def latest_tallies(round_: Round) -> dict[int, TallyRun]:
     """The newest tally per district id."""
-    runs = db.session.scalars(sa.select(TallyRun).where(TallyRun.round_id == round_.id).order_by(TallyRun.id)).all()
+    newest = (sa.select(sa.func.max(TallyRun.id)).where(TallyRun.round_id == round_.id)
+              .group_by(TallyRun.district_id))
+    runs = db.session.scalars(sa.select(TallyRun).where(TallyRun.id.in_(newest))).all()
     return {run.district_id: run for run in runs}
 
 

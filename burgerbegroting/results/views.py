@@ -22,7 +22,7 @@ from burgerbegroting.proposals.forms import IMAGE_MESSAGES
 from burgerbegroting.proposals.labels import STATUSES
 from burgerbegroting.proposals.models import Proposal
 from burgerbegroting.results import audit_hooks, operations, summary
-from burgerbegroting.results.explain import euro, explain
+from burgerbegroting.results.explain import euro, explain, explanations
 from burgerbegroting.results.forms import IMPLEMENTATION_LABELS, ConfirmForm, PublishForm, UpdateForm
 from burgerbegroting.results.models import ImplementationUpdate, TallyRun
 from burgerbegroting.reviews.labels import VERDICTS
@@ -40,8 +40,10 @@ def _locale() -> str:
 @bp.context_processor
 def _money() -> dict[str, Any]:
     """``money(cents)``: the ``|euro`` filter, cached (results pages show thousands of amounts)."""
+    locale = _locale()  # once per page
+
     def money(cents: int) -> str:
-        return euro(cents, _locale())
+        return euro(cents, locale)
     return {"money": money}
 
 
@@ -152,8 +154,13 @@ def results_page(slug: str):  # type: ignore[no-untyped-def]
     if not _published(round_):
         return render("results/not_yet.html", round=round_, phase=round_.phase_at().value)
     results = summary.district_results(round_)
-    return render("results/results.html", round=round_, results=results, what_if=_what_if(results),
-                  chart=summary.chart_rows(results), explain=explain, locale=_locale(),
+    what_if = _what_if(results)
+    locale = _locale()
+    rows = {r.district.id: summary.proposal_rows(r, explanations(r.tally, locale, round_.ballot_type),
+                                                 what_if[r.district.id].rules, what_if[r.district.id].chosen)
+            for r in results if r.tally is not None}
+    return render("results/results.html", round=round_, results=results, what_if=what_if, rows=rows,
+                  chart=summary.chart_rows(results), locale=locale,
                   updates=operations.updates_for([p.id for r in results for p in r.selected]),
                   impl_labels=IMPLEMENTATION_LABELS)
 
