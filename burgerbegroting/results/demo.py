@@ -118,7 +118,12 @@ def seed_demo(now: dt.datetime) -> int:
             for p in proposals:
                 _follow_count(p, p.id in chosen, at)
                 for n, (status, note) in enumerate(UPDATES.get(p.status, [])):
+                    # Finished plans get a final bill, a little over or under the plan (not
+                    # drawn from rng: the ballots after this stay as they were).
+                    actual = (p.effective_cost_cents * (88 + p.id * 7 % 25) // 100 // 100 * 100
+                              if status == "done" else None)
                     db.session.add(ImplementationUpdate(proposal_id=p.id, status=status, text=note,
-                                                        created_at=at + dt.timedelta(days=20 + 40 * n)))
+                                                        created_at=at + dt.timedelta(days=20 + 40 * n),
+                                                        actual_cost_cents=actual))
     db.session.flush()
     return stored

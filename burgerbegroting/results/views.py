@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -76,6 +77,12 @@ def _safe_cell(value: Any) -> Any:
 
 def _euros(cents: int) -> str:
     return f"{cents / 100:.2f}"
+
+
+def _euro_number(cents: int) -> Decimal:
+    """An amount that may be negative, as a number: a text "-5.00" would be escaped as a
+    formula by ``_safe_cell``."""
+    return Decimal(cents).scaleb(-2)
 
 
 # --- Counting (admin) ---------------------------------------------------------------------------
@@ -300,7 +307,8 @@ def admin_update(proposal_id: int):  # type: ignore[no-untyped-def]
             form.photo.errors = [str(IMAGE_MESSAGES.get(exc.code, exc.code))]
             return _update_page(proposal, round_, form, 422)
         photo, photo_type = processed.data, processed.content_type
-    operations.add_update(proposal, form.status.data, form.text.data, current_user.id, photo, photo_type)
+    operations.add_update(proposal, form.status.data, form.text.data, current_user.id, photo, photo_type,
+                          actual_cost_cents=form.actual_cost_cents)
     db.session.commit()
     flash(_("The update is published."), "success")
     return redirect(url_for("results.admin_update", proposal_id=proposal.id), 303)
@@ -326,11 +334,16 @@ def _evaluation(round_: Round) -> dict[str, Any]:
     feasible = sum(n for s, n in statuses.items() if s in ("feasible", "selected", "not_selected", "in_progress",
                                                            "done"))
     funded = [p for r in results for p in r.selected]
+    updates = operations.updates_for([p.id for p in funded])
+    actual_costs = {p.id: cost for p in funded
+                    if (cost := operations.actual_cost(updates.get(p.id, []))) is not None}
     return {"results": results, "statuses": statuses, "participants": summary.participants(round_),
             "proposals": sum(n for s, n in statuses.items() if s != "draft"),
             "feasible_share": (100.0 * feasible / reviewed) if reviewed else None,
             "funded": funded, "planned": sum(p.effective_cost_cents for p in funded),
-            "updates": operations.updates_for([p.id for p in funded]), "chart": summary.chart_rows(results)}
+            "actual_costs": actual_costs, "costed": len(actual_costs), "actual": sum(actual_costs.values()),
+            "planned_costed": sum(p.effective_cost_cents for p in funded if p.id in actual_costs),
+            "updates": updates, "chart": summary.chart_rows(results)}
 
 
 @bp.get("/rondes/<slug>/evaluatie")
@@ -349,9 +362,12 @@ def evaluation_csv(slug: str):  # type: ignore[no-untyped-def]
         abort(404)
     ev = _evaluation(round_)
     rows: list[list[Any]] = [["proposal_id", "title", "district_id", "planned_cost_eur", "status",
-                              "latest_update", "latest_update_at"]]
+                              "latest_update", "latest_update_at", "actual_cost_eur", "difference_eur"]]
     for p in ev["funded"]:
         latest = (ev["updates"].get(p.id) or [None])[0]
+        actual = ev["actual_costs"].get(p.id)
         rows.append([p.id, p.title, p.district_id, _euros(p.effective_cost_cents), p.status,
-                     latest.status if latest else "", latest.created_at.isoformat() if latest else ""])
+                     latest.status if latest else "", latest.created_at.isoformat() if latest else "",
+                     _euros(actual) if actual is not None else "",
+                     _euro_number(actual - p.effective_cost_cents) if actual is not None else ""])
     return _csv(rows, f"{slug}-evaluatie.csv")
