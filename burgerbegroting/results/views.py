@@ -8,10 +8,11 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from burgerbegroting.core import labels
 from burgerbegroting.core.permissions import Action, may
@@ -151,25 +152,49 @@ def admin_publish(slug: str):  # type: ignore[no-untyped-def]
 # --- Public results -----------------------------------------------------------------------------
 
 
-def _what_if(results: list[summary.DistrictResult]) -> dict[int, operations.WhatIf]:
-    return {r.district.id: operations.what_if(r.tally) for r in results if r.tally is not None}
-
-
 @bp.get("/rondes/<slug>/uitslag")
 def results_page(slug: str):  # type: ignore[no-untyped-def]
     round_ = _round(slug)
     if not _published(round_):
         return render("results/not_yet.html", round=round_, phase=round_.phase_at().value)
     results = summary.district_results(round_)
-    what_if = _what_if(results)
-    locale = _locale()
-    rows = {r.district.id: summary.proposal_rows(r, explanations(r.tally, locale, round_.ballot_type),
-                                                 what_if[r.district.id].rules, what_if[r.district.id].chosen)
-            for r in results if r.tally is not None}
-    return render("results/results.html", round=round_, results=results, what_if=what_if, rows=rows,
-                  chart=summary.chart_rows(results), locale=locale,
+    return render("results/results.html", round=round_, results=results,
+                  tables=_district_tables(round_, results, _locale()), chart=summary.chart_rows(results),
                   updates=operations.updates_for([p.id for r in results for p in r.selected]),
                   impl_labels=IMPLEMENTATION_LABELS)
+
+
+# The explanation and "what if" tables of a district, as HTML. They are most of a big results
+# page and change only with what is in the key: the stored tally (which never changes), the
+# language, and the district's name and proposals' titles and costs as shown.
+_TABLES: dict[tuple[Any, ...], Markup] = {}
+_TABLES_MAX = 1024
+
+
+def _district_tables(round_: Round, results: list[summary.DistrictResult], locale: str) -> dict[int, Markup]:
+    template = current_app.jinja_env.get_template("results/_district_tables.html")
+
+    def money(cents: int) -> str:
+        return euro(cents, locale)
+
+    out: dict[int, Markup] = {}
+    for r in results:
+        if r.tally is None:
+            continue
+        run = r.tally
+        key = (run.id, run.input_sha256, run.rule, run.rule_version, locale, round_.ballot_type, r.district.name,
+               tuple((p.id, p.title, p.effective_cost_cents) for p in r.proposals))
+        html = _TABLES.get(key)
+        if html is None:
+            w = operations.what_if(run)
+            rows = summary.proposal_rows(r, explanations(run, locale, round_.ballot_type), w.rules, w.chosen)
+            # An .html template: autoescaped like every page (a test holds it).
+            html = Markup(template.render(r=r, rows=rows, w=w, money=money))  # noqa: S704
+            if len(_TABLES) >= _TABLES_MAX:
+                _TABLES.clear()
+            _TABLES[key] = html
+        out[r.district.id] = html
+    return out
 
 
 def _published_tally(round_: Round, district_id: int) -> TallyRun:

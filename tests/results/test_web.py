@@ -227,3 +227,17 @@ def test_results_page_queries_do_not_grow_with_the_number_of_districts(app):
         sa.event.remove(db.engine, "before_cursor_execute", record)
     assert "Plan extra" not in pages[0] and all(f"Plan extra {k}" in pages[1] for k in range(5))
     assert counts[0] == counts[1]
+
+
+def test_results_tables_follow_a_changed_title_and_stay_escaped(app):
+    round_, _district, proposals, _ = make_counting_round()
+    count_and_publish(app, round_)
+    url = f"/rondes/{round_.slug}/uitslag"
+    client = app.test_client()
+    assert proposals[1].title in text(client.get(url))
+    proposals[1].title = "Bankjes <script>alert(1)</script> & tafels"
+    db.session.commit()
+    page = text(client.get(url))
+    assert "Bankjes &lt;script&gt;alert(1)&lt;/script&gt; &amp; tafels" in page
+    assert "<script>alert(1)" not in page
+    assert page.count("Bankjes &lt;script&gt;") >= 2  # the explanation and the "what if" table (and chosen)
