@@ -168,7 +168,7 @@ def results_page(slug: str):  # type: ignore[no-untyped-def]
 # page and change only with what is in the key: the stored tally (which never changes), the
 # language, and the district's name and proposals' titles and costs as shown.
 _TABLES: dict[tuple[Any, ...], Markup] = {}
-_TABLES_MAX = 1024
+_TABLES_MAX = 512  # about 25 kB each for 30 proposals: at most some 12 MB per process
 
 
 def _district_tables(round_: Round, results: list[summary.DistrictResult], locale: str) -> dict[int, Markup]:
