@@ -17,9 +17,12 @@ def _on_tally_stored(sender: Any, actor_id: int | None = None, district_id: int 
 
 
 def _on_implementation_updated(sender: Any, actor_id: int | None = None, update_id: int | None = None,
-                               status: str = "", **_: Any) -> None:
-    audit.record(actor_id, "implementation_updated", f"proposal:{sender.id}",
-                 {"update_id": update_id, "status": status})
+                               status: str = "", actual_cost_cents: int | None = None,
+                               planned_cost_cents: int | None = None, **_: Any) -> None:
+    details: dict[str, Any] = {"update_id": update_id, "status": status}
+    if actual_cost_cents is not None:
+        details.update(actual_cost_cents=actual_cost_cents, planned_cost_cents=planned_cost_cents)
+    audit.record(actor_id, "implementation_updated", f"proposal:{sender.id}", details)
 
 
 def connect_signals() -> None:

@@ -16,7 +16,7 @@ import random
 import sqlalchemy as sa
 
 from burgerbegroting.ballots.models import Ballot, BallotChoice
-from burgerbegroting.counting import count, read_pb
+from burgerbegroting.counting import count
 from burgerbegroting.extensions import db
 from burgerbegroting.processes.models import Round
 from burgerbegroting.processes.phases import Phase
@@ -105,8 +105,8 @@ def seed_demo(now: dt.datetime) -> int:
                 ballot.choices = [BallotChoice(proposal_id=pid, value=value) for pid, value in choice.items()]
                 db.session.add(ballot)
             db.session.flush()
-            text, digest = export_text(load_election(round_, district))
-            election = read_pb(text)
+            election = load_election(round_, district)
+            text, digest = export_text(election)
             outcome = count(election, round_.counting_rule)
             at = counting.starts_at + dt.timedelta(hours=2)
             db.session.add(TallyRun(round_id=round_.id, district_id=district.id, rule=outcome.rule,
@@ -118,7 +118,12 @@ def seed_demo(now: dt.datetime) -> int:
             for p in proposals:
                 _follow_count(p, p.id in chosen, at)
                 for n, (status, note) in enumerate(UPDATES.get(p.status, [])):
+                    # Finished plans get a final bill, a little over or under the plan (not
+                    # drawn from rng: the ballots after this stay as they were).
+                    actual = (p.effective_cost_cents * (88 + p.id * 7 % 25) // 100 // 100 * 100
+                              if status == "done" else None)
                     db.session.add(ImplementationUpdate(proposal_id=p.id, status=status, text=note,
-                                                        created_at=at + dt.timedelta(days=20 + 40 * n)))
+                                                        created_at=at + dt.timedelta(days=20 + 40 * n),
+                                                        actual_cost_cents=actual))
     db.session.flush()
     return stored

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 from fractions import Fraction
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from burgerbegroting.core.formatting import euro as _euro
+
+if TYPE_CHECKING:
+    from burgerbegroting.results.models import TallyRun
 
 # Babel's currency formatting is the slowest part of a big results page; amounts repeat.
 euro = lru_cache(maxsize=16384)(_euro)
@@ -76,3 +79,22 @@ def explain(e: dict[str, Any], locale: str, ballot_type: str = "approval") -> st
         return _("Not chosen: place %(rank)s, but counting stopped at a proposal that did not fit.",
                  rank=e.get("rank") or "-")
     return _("Not chosen.")
+
+
+# Sentences per stored tally and locale. A tally never changes once stored, so the sentences
+# cannot go stale; the key holds the input hash and rule version too, so a reused row id (SQLite
+# reuses the highest id after a delete) never finds another tally's sentences.
+_SENTENCES: dict[tuple[int, str, str, str, str, str], dict[str, str]] = {}
+_SENTENCES_MAX = 2048
+
+
+def explanations(run: TallyRun, locale: str, ballot_type: str) -> dict[str, str]:
+    """Project id (text) -> the sentence for it, for every proposal in the tally."""
+    key = (run.id, run.input_sha256, run.rule, run.rule_version, locale, ballot_type)
+    found = _SENTENCES.get(key)
+    if found is None:
+        found = {pid: explain(e, locale, ballot_type) for pid, e in run.outcome["explanations"].items()}
+        if len(_SENTENCES) >= _SENTENCES_MAX:
+            _SENTENCES.clear()
+        _SENTENCES[key] = found
+    return found

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from burgerbegroting.core.timeutil import UTCDateTime, utcnow
 from burgerbegroting.extensions import db
 from burgerbegroting.processes.models import _in
+from burgerbegroting.proposals.models import MAX_COST_CENTS
 
 IMPLEMENTATION_STATUSES = ("planned", "in_progress", "done")
 
@@ -44,12 +45,15 @@ class TallyRun(db.Model):  # type: ignore[name-defined,misc]
 
 
 class ImplementationUpdate(db.Model):  # type: ignore[name-defined,misc]
-    """A public progress note on a funded proposal, optionally with a photo."""
+    """A public progress note on a funded proposal, optionally with a photo and the actual cost."""
 
     __tablename__ = "implementation_update"
     __table_args__ = (
         sa.CheckConstraint(_in("status", IMPLEMENTATION_STATUSES), name="known_status"),
         sa.CheckConstraint("photo_type IS NULL OR photo_type IN ('image/jpeg', 'image/png')", name="known_photo_type"),
+        sa.CheckConstraint("actual_cost_cents IS NULL OR "
+                           f"(actual_cost_cents >= 0 AND actual_cost_cents <= {MAX_COST_CENTS})",
+                           name="actual_cost_in_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -58,5 +62,8 @@ class ImplementationUpdate(db.Model):  # type: ignore[name-defined,misc]
     text: Mapped[str] = mapped_column(sa.Text, default="")
     photo: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
     photo_type: Mapped[str | None] = mapped_column(sa.String(20))
+    # What the plan has actually cost so far, as staff knew it with this update (None: not
+    # given). The plan's actual cost is that of its newest update that gives one.
+    actual_cost_cents: Mapped[int | None] = mapped_column(sa.BigInteger)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))

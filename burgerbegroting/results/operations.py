@@ -19,7 +19,7 @@ from burgerbegroting.processes import operations as round_ops
 from burgerbegroting.processes.models import District, Round
 from burgerbegroting.processes.phases import Phase
 from burgerbegroting.proposals.history import change_status
-from burgerbegroting.proposals.models import Proposal
+from burgerbegroting.proposals.models import MAX_COST_CENTS, Proposal
 from burgerbegroting.proposals.status import Status
 from burgerbegroting.results.export import export_text, load_election
 from burgerbegroting.results.models import IMPLEMENTATION_STATUSES, ImplementationUpdate, TallyRun
@@ -54,8 +54,10 @@ def tally(pb_text: str, rule: str) -> Outcome:
 def run_count(round_: Round, district: District, actor_id: int | None) -> TallyRun:
     if round_.phase_at() != Phase.COUNTING:
         raise NotCounting()
-    text, digest = export_text(load_election(round_, district))
-    election = read_pb(text)
+    # The count runs on the election the export was written from: reading that text back gives
+    # the same election (tests/results hold this), so parsing it again would only cost time.
+    election = load_election(round_, district)
+    text, digest = export_text(election)
     outcome = count(election, round_.counting_rule)
     run = TallyRun(round_id=round_.id, district_id=district.id, rule=outcome.rule, rule_version=outcome.rule_version,
                    input_sha256=digest, pb_text=text, outcome_json=outcome_json(outcome, election),
@@ -82,7 +84,9 @@ def run_all(round_: Round, actor_id: int | None) -> list[TallyRun]:
 
 def latest_tallies(round_: Round) -> dict[int, TallyRun]:
     """The newest tally per district id."""
-    runs = db.session.scalars(sa.select(TallyRun).where(TallyRun.round_id == round_.id).order_by(TallyRun.id)).all()
+    newest = (sa.select(sa.func.max(TallyRun.id)).where(TallyRun.round_id == round_.id)
+              .group_by(TallyRun.district_id))
+    runs = db.session.scalars(sa.select(TallyRun).where(TallyRun.id.in_(newest))).all()
     return {run.district_id: run for run in runs}
 
 
@@ -139,21 +143,27 @@ def election_of(run: TallyRun) -> Election:
 
 
 def add_update(proposal: Proposal, status: str, text: str, actor_id: int | None,
-               photo: bytes | None = None, photo_type: str | None = None) -> ImplementationUpdate:
-    """A progress note; moves the proposal along selected → in_progress → done with it."""
+               photo: bytes | None = None, photo_type: str | None = None,
+               actual_cost_cents: int | None = None) -> ImplementationUpdate:
+    """A progress note; moves the proposal along selected → in_progress → done with it.
+    ``actual_cost_cents``: what the plan has actually cost so far, when staff give it."""
     if status not in IMPLEMENTATION_STATUSES:
         raise ValueError(status)
+    if actual_cost_cents is not None and not 0 <= actual_cost_cents <= MAX_COST_CENTS:
+        raise ValueError(actual_cost_cents)
     if proposal.status not in (Status.SELECTED.value, Status.IN_PROGRESS.value, Status.DONE.value):
         raise NotFunded()
     update = ImplementationUpdate(proposal_id=proposal.id, status=status, text=text, photo=photo,
-                                  photo_type=photo_type, author_id=actor_id)
+                                  photo_type=photo_type, author_id=actor_id, actual_cost_cents=actual_cost_cents)
     db.session.add(update)
     current = Status(proposal.status)
     wanted = {"in_progress": Status.IN_PROGRESS, "done": Status.DONE}.get(status)
     if wanted is not None and wanted != current and (current, wanted) != (Status.DONE, Status.IN_PROGRESS):
         change_status(proposal, wanted, actor_id)
     db.session.flush()
-    signals.implementation_updated.send(proposal, actor_id=actor_id, update_id=update.id, status=status)
+    signals.implementation_updated.send(proposal, actor_id=actor_id, update_id=update.id, status=status,
+                                        actual_cost_cents=actual_cost_cents,
+                                        planned_cost_cents=proposal.effective_cost_cents)
     return update
 
 
@@ -166,3 +176,9 @@ def updates_for(proposal_ids: list[int]) -> dict[int, list[ImplementationUpdate]
     for row in rows:
         out.setdefault(row.proposal_id, []).append(row)
     return out
+
+
+def actual_cost(updates: list[ImplementationUpdate]) -> int | None:
+    """A plan's actual cost: that of its newest update that gives one (``updates`` newest
+    first, as ``updates_for`` returns them); None while nobody has entered it."""
+    return next((u.actual_cost_cents for u in updates if u.actual_cost_cents is not None), None)

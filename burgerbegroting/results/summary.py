@@ -71,18 +71,43 @@ def turnout(round_: Round) -> dict[int, Turnout]:
 
 
 def district_results(round_: Round) -> list[DistrictResult]:
+    """Per district (by name): turnout, newest tally, the counted proposals and those chosen.
+    A fixed number of queries, whatever the number of districts."""
     tallies = latest_tallies(round_)
     turnouts = turnout(round_)
+    counted = {run.district_id: [int(pid) for pid in run.outcome["explanations"]] for run in tallies.values()}
+    wanted = sorted({pid for ids in counted.values() for pid in ids})
+    by_id = {p.id: p for p in db.session.scalars(sa.select(Proposal).where(Proposal.id.in_(wanted)))} \
+        if wanted else {}
     out: list[DistrictResult] = []
     for district in sorted(round_.districts, key=lambda d: d.name):
         run = tallies.get(district.id)
-        ids = [int(pid) for pid in run.outcome["explanations"]] if run else []
-        proposals = list(db.session.scalars(sa.select(Proposal).where(Proposal.id.in_(ids)).order_by(Proposal.id))) \
-            if ids else []
-        by_id = {p.id: p for p in proposals}
+        proposals = [by_id[i] for i in sorted(counted.get(district.id, [])) if i in by_id]
         selected = [by_id[i] for i in (run.selected_ids if run else []) if i in by_id]
         out.append(DistrictResult(district, turnouts.get(district.id, Turnout()), run, proposals, selected))
     return out
+
+
+@dataclass
+class ProposalRow:
+    """One counted proposal on the results page: its sentence and the "what if" marks."""
+
+    proposal: Proposal
+    explanation: str
+    chosen: list[bool]  # per rule of the "what if" table, in its order
+    differs: bool
+
+
+def proposal_rows(result: DistrictResult, sentences: dict[str, str], rules: tuple[str, ...],
+                  chosen: dict[str, set[str]]) -> list[ProposalRow]:
+    """Rows for the explanation and "what if" tables, worked out here rather than in the
+    template (a results page has thousands of cells)."""
+    rows = []
+    for p in result.proposals:
+        pid = str(p.id)
+        marks = [pid in chosen[rule] for rule in rules]
+        rows.append(ProposalRow(p, sentences.get(pid, ""), marks, len(set(marks)) > 1))
+    return rows
 
 
 def status_counts(round_: Round) -> dict[str, int]:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from burgerbegroting.core import labels
 from burgerbegroting.core.permissions import Action, may
@@ -22,7 +24,7 @@ from burgerbegroting.proposals.forms import IMAGE_MESSAGES
 from burgerbegroting.proposals.labels import STATUSES
 from burgerbegroting.proposals.models import Proposal
 from burgerbegroting.results import audit_hooks, operations, summary
-from burgerbegroting.results.explain import euro, explain
+from burgerbegroting.results.explain import euro, explain, explanations
 from burgerbegroting.results.forms import IMPLEMENTATION_LABELS, ConfirmForm, PublishForm, UpdateForm
 from burgerbegroting.results.models import ImplementationUpdate, TallyRun
 from burgerbegroting.reviews.labels import VERDICTS
@@ -40,8 +42,10 @@ def _locale() -> str:
 @bp.context_processor
 def _money() -> dict[str, Any]:
     """``money(cents)``: the ``|euro`` filter, cached (results pages show thousands of amounts)."""
+    locale = _locale()  # once per page
+
     def money(cents: int) -> str:
-        return euro(cents, _locale())
+        return euro(cents, locale)
     return {"money": money}
 
 
@@ -74,6 +78,12 @@ def _safe_cell(value: Any) -> Any:
 
 def _euros(cents: int) -> str:
     return f"{cents / 100:.2f}"
+
+
+def _euro_number(cents: int) -> Decimal:
+    """An amount that may be negative, as a number: a text "-5.00" would be escaped as a
+    formula by ``_safe_cell``."""
+    return Decimal(cents).scaleb(-2)
 
 
 # --- Counting (admin) ---------------------------------------------------------------------------
@@ -142,20 +152,49 @@ def admin_publish(slug: str):  # type: ignore[no-untyped-def]
 # --- Public results -----------------------------------------------------------------------------
 
 
-def _what_if(results: list[summary.DistrictResult]) -> dict[int, operations.WhatIf]:
-    return {r.district.id: operations.what_if(r.tally) for r in results if r.tally is not None}
-
-
 @bp.get("/rondes/<slug>/uitslag")
 def results_page(slug: str):  # type: ignore[no-untyped-def]
     round_ = _round(slug)
     if not _published(round_):
         return render("results/not_yet.html", round=round_, phase=round_.phase_at().value)
     results = summary.district_results(round_)
-    return render("results/results.html", round=round_, results=results, what_if=_what_if(results),
-                  chart=summary.chart_rows(results), explain=explain, locale=_locale(),
+    return render("results/results.html", round=round_, results=results,
+                  tables=_district_tables(round_, results, _locale()), chart=summary.chart_rows(results),
                   updates=operations.updates_for([p.id for r in results for p in r.selected]),
                   impl_labels=IMPLEMENTATION_LABELS)
+
+
+# The explanation and "what if" tables of a district, as HTML. They are most of a big results
+# page and change only with what is in the key: the stored tally (which never changes), the
+# language, and the district's name and proposals' titles and costs as shown.
+_TABLES: dict[tuple[Any, ...], Markup] = {}
+_TABLES_MAX = 512  # about 25 kB each for 30 proposals: at most some 12 MB per process
+
+
+def _district_tables(round_: Round, results: list[summary.DistrictResult], locale: str) -> dict[int, Markup]:
+    template = current_app.jinja_env.get_template("results/_district_tables.html")
+
+    def money(cents: int) -> str:
+        return euro(cents, locale)
+
+    out: dict[int, Markup] = {}
+    for r in results:
+        if r.tally is None:
+            continue
+        run = r.tally
+        key = (run.id, run.input_sha256, run.rule, run.rule_version, locale, round_.ballot_type, r.district.name,
+               tuple((p.id, p.title, p.effective_cost_cents) for p in r.proposals))
+        html = _TABLES.get(key)
+        if html is None:
+            w = operations.what_if(run)
+            rows = summary.proposal_rows(r, explanations(run, locale, round_.ballot_type), w.rules, w.chosen)
+            # An .html template: autoescaped like every page (a test holds it).
+            html = Markup(template.render(r=r, rows=rows, w=w, money=money))  # noqa: S704
+            if len(_TABLES) >= _TABLES_MAX:
+                _TABLES.clear()
+            _TABLES[key] = html
+        out[r.district.id] = html
+    return out
 
 
 def _published_tally(round_: Round, district_id: int) -> TallyRun:
@@ -293,7 +332,8 @@ def admin_update(proposal_id: int):  # type: ignore[no-untyped-def]
             form.photo.errors = [str(IMAGE_MESSAGES.get(exc.code, exc.code))]
             return _update_page(proposal, round_, form, 422)
         photo, photo_type = processed.data, processed.content_type
-    operations.add_update(proposal, form.status.data, form.text.data, current_user.id, photo, photo_type)
+    operations.add_update(proposal, form.status.data, form.text.data, current_user.id, photo, photo_type,
+                          actual_cost_cents=form.actual_cost_cents)
     db.session.commit()
     flash(_("The update is published."), "success")
     return redirect(url_for("results.admin_update", proposal_id=proposal.id), 303)
@@ -319,11 +359,16 @@ def _evaluation(round_: Round) -> dict[str, Any]:
     feasible = sum(n for s, n in statuses.items() if s in ("feasible", "selected", "not_selected", "in_progress",
                                                            "done"))
     funded = [p for r in results for p in r.selected]
+    updates = operations.updates_for([p.id for p in funded])
+    actual_costs = {p.id: cost for p in funded
+                    if (cost := operations.actual_cost(updates.get(p.id, []))) is not None}
     return {"results": results, "statuses": statuses, "participants": summary.participants(round_),
             "proposals": sum(n for s, n in statuses.items() if s != "draft"),
             "feasible_share": (100.0 * feasible / reviewed) if reviewed else None,
             "funded": funded, "planned": sum(p.effective_cost_cents for p in funded),
-            "updates": operations.updates_for([p.id for p in funded]), "chart": summary.chart_rows(results)}
+            "actual_costs": actual_costs, "costed": len(actual_costs), "actual": sum(actual_costs.values()),
+            "planned_costed": sum(p.effective_cost_cents for p in funded if p.id in actual_costs),
+            "updates": updates, "chart": summary.chart_rows(results)}
 
 
 @bp.get("/rondes/<slug>/evaluatie")
@@ -342,9 +387,12 @@ def evaluation_csv(slug: str):  # type: ignore[no-untyped-def]
         abort(404)
     ev = _evaluation(round_)
     rows: list[list[Any]] = [["proposal_id", "title", "district_id", "planned_cost_eur", "status",
-                              "latest_update", "latest_update_at"]]
+                              "latest_update", "latest_update_at", "actual_cost_eur", "difference_eur"]]
     for p in ev["funded"]:
         latest = (ev["updates"].get(p.id) or [None])[0]
+        actual = ev["actual_costs"].get(p.id)
         rows.append([p.id, p.title, p.district_id, _euros(p.effective_cost_cents), p.status,
-                     latest.status if latest else "", latest.created_at.isoformat() if latest else ""])
+                     latest.status if latest else "", latest.created_at.isoformat() if latest else "",
+                     _euros(actual) if actual is not None else "",
+                     _euro_number(actual - p.effective_cost_cents) if actual is not None else ""])
     return _csv(rows, f"{slug}-evaluatie.csv")

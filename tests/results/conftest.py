@@ -24,9 +24,10 @@ DEFAULT_BALLOTS = (
 def make_counting_round(ballot_type: str = "approval", counting_rule: str = "equal-shares-add1",
                         costs: tuple[int, ...] = (10_000_00, 25_000_00, 40_000_00, 60_000_00),
                         budget_cents: int = 100_000_00, ballots=DEFAULT_BALLOTS, points_total: int | None = None,
-                        max_choices: int | None = 3, paper: int = 2):
+                        max_choices: int | None = 3, paper: int = 2, extra_districts: int = 0):
     """Build the round before voting, move voting into the past and counting to now, then
-    store ballots (as the voting code does)."""
+    store ballots (as the voting code does). ``extra_districts``: more districts, each with
+    one plan ("Plan extra K") and one ballot for it."""
     n = next(_counter)
     now = utcnow()
     round_ = Round(slug=f"telronde-{n}", name=f"Telronde {n}", ballot_type=ballot_type, min_choices=1,
@@ -42,14 +43,18 @@ def make_counting_round(ballot_type: str = "approval", counting_rule: str = "equ
     ]
     district = District(name=f"Wijk {n}", kind="wijk", budget_cents=budget_cents, postcodes="9999")
     other = District(name=f"Dorp {n}", kind="dorp", budget_cents=5_000_00, postcodes="9998")
-    round_.districts = [district, other]
+    extras = [District(name=f"Extra {k} {n}", kind="wijk", budget_cents=2_000_00, postcodes="")
+              for k in range(extra_districts)]
+    round_.districts = [district, other, *extras]
     db.session.add(round_)
     db.session.flush()
     proposals = [Proposal(round_id=round_.id, district_id=district.id, title=f"Plan {i}", summary="s", body="b",
                           cost_cents=cost, status="feasible") for i, cost in enumerate(costs, start=1)]
     elsewhere = Proposal(round_id=round_.id, district_id=other.id, title="Bankje bij de kerk", summary="s", body="b",
                          cost_cents=1_000_00, status="feasible")
-    db.session.add_all([*proposals, elsewhere])
+    extra_plans = [Proposal(round_id=round_.id, district_id=d.id, title=f"Plan extra {k}", summary="s", body="b",
+                            cost_cents=1_000_00, status="feasible") for k, d in enumerate(extras)]
+    db.session.add_all([*proposals, elsewhere, *extra_plans])
     db.session.flush()
     _ideas, review, voting, counting, _results, _impl = round_.phases
     review.ends_at = now - dt.timedelta(days=10)
@@ -65,6 +70,11 @@ def make_counting_round(ballot_type: str = "approval", counting_rule: str = "equ
     b = Ballot(round_id=round_.id, district_id=other.id, channel="online", cast_on=(now - dt.timedelta(days=5)).date())
     b.choices = [BallotChoice(proposal_id=elsewhere.id, value=1 if ballot_type != "cumulative" else 3)]
     db.session.add(b)
+    for plan in extra_plans:
+        b = Ballot(round_id=round_.id, district_id=plan.district_id, channel="online",
+                   cast_on=(now - dt.timedelta(days=5)).date())
+        b.choices = [BallotChoice(proposal_id=plan.id, value=1 if ballot_type != "cumulative" else 3)]
+        db.session.add(b)
     db.session.commit()
     return round_, district, proposals, elsewhere
 

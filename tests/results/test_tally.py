@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import pytest
 import sqlalchemy as sa
 
 from burgerbegroting.core.audit import AuditEvent
-from burgerbegroting.counting import read_pb
+from burgerbegroting.counting import count, read_pb
 from burgerbegroting.extensions import db
 from burgerbegroting.processes.phases import Phase
 from burgerbegroting.results import operations as ops
-from burgerbegroting.results.export import BallotRow, Option, build_election, export_text
+from burgerbegroting.results.export import BallotRow, Option, build_election, export_text, load_election
 from burgerbegroting.results.models import TallyRun
 
 
@@ -43,6 +44,39 @@ def test_cumulative_export_keeps_points():
     back = read_pb(export_text(e)[0])
     assert back.ballots[0].projects == ("1", "2") and back.ballots[0].points == (3, 7)
     assert back.max_sum_points == 10
+
+
+@pytest.mark.parametrize(("ballot_type", "rule", "rows"), [
+    ("approval", "equal-shares-add1", [BallotRow("b", ((3, 1), (1, 1))), BallotRow("a", ((2, 1),)),
+                                       BallotRow("c", ((1, 1), (2, 1), (3, 1))), BallotRow("d", ((9, 1),))]),
+    ("knapsack", "greedy", [BallotRow("b", ((3, 1), (1, 1))), BallotRow("a", ((2, 1), (3, 1)))]),
+    ("cumulative", "equal-shares", [BallotRow("x", ((2, 7), (1, 3))), BallotRow("w", ((3, 10),)),
+                                    BallotRow("y", ((1, 5), (9, 5)))]),
+    ("ranking", "greedy", [BallotRow("q", ((3, 1), (1, 2))), BallotRow("p", ((2, 2), (1, 1)))]),
+])
+def test_export_reads_back_as_the_counted_election(ballot_type, rule, rows):
+    """The count runs on the built election, the hash is of its export: reading the export
+    back (as a resident's recount does) must give the very same election and outcome."""
+    options = [Option(1, 300_00, 'Speeltuin "De Wip"; nieuw'), Option(2, 450_50, "Bankjes, twee"),
+               Option(3, 1_000_00, "Boom\nplanten")]
+    e = build_election(round_name="Ronde; één", round_slug="r", district_name='Wijk "Oost"', budget_cents=1_234_56,
+                       ballot_type=ballot_type, counting_rule=rule, min_choices=1,
+                       max_choices=2 if ballot_type != "cumulative" else None,
+                       points_total=10 if ballot_type == "cumulative" else None, options=options, ballots=rows)
+    text, _digest = export_text(e)
+    back = read_pb(text)
+    assert back == e
+    assert export_text(back)[0] == text
+    assert count(back, rule).to_dict() == count(e, rule).to_dict()
+
+
+def test_stored_count_equals_a_recount_of_the_stored_file(counting_round):
+    round_, district, _, _ = counting_round
+    run = ops.run_count(round_, district, actor_id=None)
+    election = read_pb(run.pb_text)
+    assert election == load_election(round_, district)
+    assert json.loads(ops.outcome_json(count(election, run.rule), election)) == run.outcome
+    assert hashlib.sha256(run.pb_text.encode("utf-8")).hexdigest() == run.input_sha256
 
 
 def test_count_is_stored_and_repeatable(counting_round):

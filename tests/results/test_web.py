@@ -142,8 +142,10 @@ def test_results_page_explains_every_proposal_in_both_languages(app):
     assert "<svg" in nl and "<table" in nl
     token = csrf_from(text(client.get("/")))
     client.post("/language", data={"csrf_token": token, "lang": "en", "next": "/"})
+    assert "Gekozen: de " in nl and "Chosen: its" not in nl
     en = text(client.get(f"/rondes/{round_.slug}/uitslag"))
-    assert "Chosen: its" in en and "supporters each paid" in en
+    assert "Chosen: its" in en and "supporters each paid" in en  # sentences are cached per language
+    assert "Gekozen: de " not in en
     assert "What if another counting rule had been used?" in en
     rows = list(csv.reader(io.StringIO(text(client.get(f"/rondes/{round_.slug}/uitslag.csv")).lstrip("\ufeff")),
                            delimiter=";"))
@@ -201,3 +203,41 @@ def test_council_dashboard_after_publication(app):
     pdf = council.get("/raad/rapport.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     assert client_as(app, "bewoner-raad@example.org", "resident").get("/raad").status_code == 403
+
+
+def test_results_page_queries_do_not_grow_with_the_number_of_districts(app):
+    small, big = make_counting_round()[0], make_counting_round(extra_districts=5)[0]
+    count_and_publish(app, small)
+    count_and_publish(app, big)
+    urls = [f"/rondes/{small.slug}/uitslag", f"/rondes/{big.slug}/uitslag"]
+    client = app.test_client()
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
+        seen.append(statement)
+
+    pages, counts = [], []
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        for url in urls:
+            seen.clear()
+            pages.append(text(client.get(url)))
+            counts.append(len(seen))
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+    assert "Plan extra" not in pages[0] and all(f"Plan extra {k}" in pages[1] for k in range(5))
+    assert counts[0] == counts[1]
+
+
+def test_results_tables_follow_a_changed_title_and_stay_escaped(app):
+    round_, _district, proposals, _ = make_counting_round()
+    count_and_publish(app, round_)
+    url = f"/rondes/{round_.slug}/uitslag"
+    client = app.test_client()
+    assert proposals[1].title in text(client.get(url))
+    proposals[1].title = "Bankjes <script>alert(1)</script> & tafels"
+    db.session.commit()
+    page = text(client.get(url))
+    assert "Bankjes &lt;script&gt;alert(1)&lt;/script&gt; &amp; tafels" in page
+    assert "<script>alert(1)" not in page
+    assert page.count("Bankjes &lt;script&gt;") >= 2  # the explanation and the "what if" table (and chosen)
