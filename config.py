@@ -109,6 +109,14 @@ class Config:
     PROXY_FIX_X_FOR = _int("PROXY_FIX_X_FOR", 0)
     PROXY_FIX_X_PROTO = _int("PROXY_FIX_X_PROTO", 0)
 
+    # Background jobs (RQ on Redis). Empty: jobs run at once inside the request (demo).
+    JOB_QUEUE_URL = os.environ.get("JOB_QUEUE_URL", "")
+    JOB_QUEUE_NAME = os.environ.get("JOB_QUEUE_NAME", "burgerbegroting")
+    JOB_TIMEOUT_SECONDS = _int("JOB_TIMEOUT_SECONDS", 3600)
+    # A finished letters PDF holds plain voting codes: deleted this many hours after the job.
+    JOB_RESULT_HOURS = _int("JOB_RESULT_HOURS", 24)
+    MAX_LETTERS_PER_JOB = _int("MAX_LETTERS_PER_JOB", 20_000)
+
     TESTING = False
     DEBUG = False
 
@@ -121,6 +129,7 @@ class TestingConfig(Config):
     TESTING = True
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL", "sqlite://"))
     MAIL_BACKEND = "memory"
+    JOB_QUEUE_URL = ""  # jobs run inline; tests that use RQ set it themselves
     RATELIMIT_ENABLED = False
     SECRET_KEY = "testing-secret"  # noqa: S105  (tests only)
     HMAC_KEY = "testing-hmac"

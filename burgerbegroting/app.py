@@ -50,6 +50,7 @@ def create_app(config_name: str | None = None, **overrides: object) -> Flask:
     from burgerbegroting.auth.views import bp as auth_bp
     from burgerbegroting.ballots.views import bp as ballots_bp
     from burgerbegroting.health.views import bp as health_bp
+    from burgerbegroting.jobs.views import bp as jobs_bp
     from burgerbegroting.moderation.views import bp as moderation_bp
     from burgerbegroting.pages.views import bp as pages_bp
     from burgerbegroting.processes.views import bp as processes_bp
@@ -60,7 +61,7 @@ def create_app(config_name: str | None = None, **overrides: object) -> Flask:
     from burgerbegroting.voters.views import bp as voters_bp
 
     for blueprint in (pages_bp, auth_bp, staff_bp, processes_bp, proposals_bp, reviews_bp, moderation_bp,
-                      voters_bp, ballots_bp, results_bp, health_bp):
+                      voters_bp, ballots_bp, results_bp, health_bp, jobs_bp):
         app.register_blueprint(blueprint)
 
     from burgerbegroting.auth import loading
@@ -75,4 +76,7 @@ def create_app(config_name: str | None = None, **overrides: object) -> Flask:
     from burgerbegroting import cli
 
     cli.init_app(app)
+    from burgerbegroting.jobs import cli as jobs_cli
+
+    jobs_cli.init_app(app)
     return app
