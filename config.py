@@ -117,6 +117,10 @@ class Config:
     JOB_RESULT_HOURS = _int("JOB_RESULT_HOURS", 24)
     MAX_LETTERS_PER_JOB = _int("MAX_LETTERS_PER_JOB", 20_000)
 
+    # Logs on stderr: "json" (one object per line) or "text"; see docs/operations.md.
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
+
     TESTING = False
     DEBUG = False
 
@@ -143,6 +147,7 @@ class ProductionConfig(Config):
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     REQUIRE_STAFF_2FA = _bool("REQUIRE_STAFF_2FA", True)
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
 
     @staticmethod
     def check(config: dict) -> None:

@@ -33,7 +33,7 @@ preload_app = False
 # Addresses of the reverse proxies whose X-Forwarded-* headers gunicorn trusts.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
-accesslog = "-"  # stdout
+accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-") or None  # stdout; empty: none (the app logs requests)
 errorlog = "-"  # stderr
 loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
 # The path only (%(U)s), no query string (%(q)s), no request line (%(r)s), no referrer (%(f)s).

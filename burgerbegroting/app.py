@@ -29,6 +29,10 @@ def create_app(config_name: str | None = None, **overrides: object) -> Flask:
     if name == "production":
         ProductionConfig.check(app.config)
 
+    from burgerbegroting.core import logs
+
+    logs.init_app(app)  # before the extensions: its request id and timing wrap every other hook
+
     if app.config["PROXY_FIX_X_FOR"] or app.config["PROXY_FIX_X_PROTO"]:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app,

@@ -46,7 +46,7 @@ def start(kind: str, round_: Round | None, params: dict[str, Any], actor_id: int
             rq_queue().enqueue("burgerbegroting.jobs.runner.run_job", job_id,
                                job_timeout=current_app.config["JOB_TIMEOUT_SECONDS"],
                                result_ttl=3600, failure_ttl=7 * 24 * 3600)
-        except Exception as exc:
+        except Exception as exc:  # any Redis failure: the admin gets a clear answer
             current_app.logger.warning("Job %d not queued: %s", job_id, type(exc).__name__)
             db.session.execute(sa.update(Job).where(Job.id == job_id, Job.status == "queued")
                                .values(status="failed", error="queue_unavailable", finished_at=utcnow()))

@@ -59,7 +59,7 @@ def _run(job_id: int) -> str:
         job.result, job.result_name, job.result_type = result.content, result.name, result.content_type
         job.finished_at = utcnow()
         db.session.commit()
-    except Exception as exc:
+    except Exception as exc:  # every failure ends as a failed job, never half-written
         db.session.rollback()
         code = exc.code if isinstance(exc, JobRefused) else "failed"
         if isinstance(exc, JobRefused):

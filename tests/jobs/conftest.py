@@ -41,7 +41,7 @@ def redis_url() -> Iterator[str]:
                 try:
                     client.ping()
                     break
-                except Exception:
+                except Exception:  # not up yet
                     time.sleep(0.05)
             yield f"redis://127.0.0.1:{port}/0"
         finally:
