@@ -121,6 +121,13 @@ class Config:
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
 
+    # Prometheus metrics on /metrics: only from these networks (comma-separated), or with
+    # "Authorization: Bearer <METRICS_TOKEN>". prometheus-client itself reads
+    # PROMETHEUS_MULTIPROC_DIR (several gunicorn workers); it is repeated here to be seen.
+    METRICS_ALLOW_FROM = os.environ.get("METRICS_ALLOW_FROM", "127.0.0.1/32,::1/128")
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+    PROMETHEUS_MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+
     TESTING = False
     DEBUG = False
 

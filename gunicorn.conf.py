@@ -64,3 +64,23 @@ class SafeLogger(glogging.Logger):
 
 
 logger_class = SafeLogger
+
+
+# Prometheus metrics of all workers together (docs/operations.md, "Metrics"): the directory
+# starts empty, and the files of a worker that stopped are merged into the totals.
+_metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+
+
+def on_starting(server):  # type: ignore[no-untyped-def]
+    if _metrics_dir:
+        os.makedirs(_metrics_dir, exist_ok=True)
+        for name in os.listdir(_metrics_dir):
+            if name.endswith(".db"):
+                os.remove(os.path.join(_metrics_dir, name))
+
+
+def child_exit(server, worker):  # type: ignore[no-untyped-def]
+    if _metrics_dir:
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid, _metrics_dir)

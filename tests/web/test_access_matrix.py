@@ -230,6 +230,9 @@ GET: dict[str, list[Case]] = {
     # Health probes (issue 8): for everyone, no login, no rate limit.
     "/healthz": [Case("/healthz", everyone(200))],
     "/readyz": [Case("/readyz", everyone(200))],
+    # Metrics (issue 8): the test client comes from 127.0.0.1, an allowed network; other
+    # networks and the token are tested in tests/health/test_metrics.py.
+    "/metrics": [Case("/metrics", everyone(200))],
     # Background jobs (issue 8): admins only; starting one asks the job's own action and phase.
     "/beheer/taken": [Case("/beheer/taken", only("admin"))],
     "/beheer/taken/<int:job_id>": [Case("/beheer/taken/{job_id}", only("admin")),
