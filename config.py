@@ -128,12 +128,19 @@ class Config:
     METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
     PROMETHEUS_MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
 
+    # Static files: hashed names cached for a year (see burgerbegroting/core/assets.py); the
+    # plain names are cached this many seconds.
+    STATIC_HASHED_NAMES = _bool("STATIC_HASHED_NAMES", True)
+    SEND_FILE_MAX_AGE_DEFAULT = _int("STATIC_MAX_AGE_SECONDS", 300)
+
     TESTING = False
     DEBUG = False
 
 
 class DevelopmentConfig(Config):
     DEBUG = _bool("FLASK_DEBUG", False)
+    # An edited CSS file keeps its hashed name until a restart: plain names while developing.
+    STATIC_HASHED_NAMES = _bool("STATIC_HASHED_NAMES", False)
 
 
 class TestingConfig(Config):

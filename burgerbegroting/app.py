@@ -69,13 +69,14 @@ def create_app(config_name: str | None = None, **overrides: object) -> Flask:
         app.register_blueprint(blueprint)
 
     from burgerbegroting.auth import loading
-    from burgerbegroting.core import audit, errors, metrics, security, templating
+    from burgerbegroting.core import assets, audit, errors, metrics, security, templating
 
     loading.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     templating.init_app(app)
     metrics.init_app(app)
+    assets.init_app(app)
     audit.connect_signals()
 
     from burgerbegroting import cli
