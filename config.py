@@ -115,7 +115,7 @@ class Config:
     JOB_TIMEOUT_SECONDS = _int("JOB_TIMEOUT_SECONDS", 3600)
     # A finished letters PDF holds plain voting codes: deleted this many hours after the job.
     JOB_RESULT_HOURS = _int("JOB_RESULT_HOURS", 24)
-    MAX_LETTERS_PER_JOB = _int("MAX_LETTERS_PER_JOB", 20_000)
+    MAX_LETTERS_PER_JOB = _int("MAX_LETTERS_PER_JOB", 10_000)
 
     # Logs on stderr: "json" (one object per line) or "text"; see docs/operations.md.
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")

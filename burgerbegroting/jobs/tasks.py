@@ -19,7 +19,7 @@ from burgerbegroting.jobs.models import Job
 from burgerbegroting.processes.models import District, Round
 
 # Letters rendered per part: progress moves after each part.
-LETTERS_PER_PART = 100
+LETTERS_PER_PART = 200
 
 Progress = Callable[[int, int], None]
 
@@ -67,12 +67,12 @@ def letters(job: Job, progress: Progress) -> Result:
     count = int(params["count"])
     # The codes exist only in memory and in the PDF until every page is made.
     plains = [codes.generate() for _ in range(count)]
-    documents = []
+    parts = []
     for first in range(0, count, LETTERS_PER_PART):
         part = plains[first:first + LETTERS_PER_PART]
-        documents.append(letters.letters_document(round_, district, [(plain, None) for plain in part]))
+        parts.append(letters.letters_pdf(round_, district, [(plain, None) for plain in part]))
         progress(first + len(part), count)
-    pdf = letters.join_documents(documents)
+    pdf = letters.join_pdfs(parts)
     round_ = _round(job)
     district = db.session.get(District, int(params["district_id"]))
     if district is None:

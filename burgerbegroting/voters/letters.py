@@ -44,12 +44,6 @@ def qr_svg_data_uri(text: str) -> str:
 
 def letters_pdf(round_: Round, district: District, items: list[tuple[str, RegisterEntry | None]]) -> bytes:
     """One page per (plain code, register entry or None)."""
-    return letters_document(round_, district, items).write_pdf()
-
-
-def letters_document(round_: Round, district: District, items: list[tuple[str, RegisterEntry | None]]):  # type: ignore[no-untyped-def]
-    """The rendered WeasyPrint document (a background job renders a big batch in parts and
-    joins the pages with ``join_documents``)."""
     from weasyprint import HTML  # imported late: it loads Pango, which the web pages do not need
 
     letters = [Letter(codes.format_code(plain), voting_url(plain), qr_svg_data_uri(voting_url(plain)), entry)
@@ -58,13 +52,21 @@ def letters_document(round_: Round, district: District, items: list[tuple[str, R
     with force_locale("nl"):
         html = render_template("voters/letters.html", round=round_, district=district, letters=letters,
                                public_url=current_app.config["PUBLIC_URL"].rstrip("/"))
-    return HTML(string=html, base_url=None).render()
+    return HTML(string=html, base_url=None).write_pdf()
 
 
-def join_documents(documents: list) -> bytes:  # type: ignore[type-arg]
-    """One PDF with the pages of every rendered document, in order."""
-    pages = [page for document in documents for page in document.pages]
-    return documents[0].copy(pages).write_pdf()
+def join_pdfs(parts: list[bytes]) -> bytes:
+    """One PDF with the pages of every part, in order. A background job renders a big batch
+    in parts and keeps only each part's PDF bytes: WeasyPrint's layout of thousands of pages
+    at once takes gigabytes."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    for part in parts:
+        writer.append(PdfReader(io.BytesIO(part)))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def pdf_page_count(pdf: bytes) -> int:

@@ -85,7 +85,7 @@ def test_failing_job_is_failed_with_safe_message_and_stores_nothing(app, monkeyp
     def broken(_documents):  # type: ignore[no-untyped-def]
         raise RuntimeError("disk full at /secret/path")
 
-    monkeypatch.setattr("burgerbegroting.voters.letters.join_documents", broken)
+    monkeypatch.setattr("burgerbegroting.voters.letters.join_pdfs", broken)
     round_, district, _p, _ = make_voting_round()
     client = client_as(app, "admin")
     response = start_letters(client, round_, district, 3)
