@@ -194,3 +194,25 @@ class TestThroughRedis:
         job = newest_job()
         assert response.status_code == 303 and (job.status, job.error) == ("failed", "queue_unavailable")
         assert in_round(VotingCode, round_) == 0
+
+
+def test_purge_and_interrupted_jobs(app):
+    import datetime as dt
+
+    from burgerbegroting.core.timeutil import utcnow
+    from burgerbegroting.jobs import queue
+
+    now = utcnow()
+    old = now - dt.timedelta(hours=app.config["JOB_RESULT_HOURS"] + 1)
+    kept = Job(kind="letters", status="done", finished_at=now, result=b"%PDF new", result_name="new.pdf")
+    purged = Job(kind="letters", status="done", finished_at=old, result=b"%PDF old", result_name="old.pdf")
+    # A worker killed with kill -9: its job stays "running" with nothing stored.
+    dead = Job(kind="letters", status="running", created_at=now - dt.timedelta(hours=2), started_at=old)
+    alive = Job(kind="letters", status="running", created_at=now - dt.timedelta(minutes=5), started_at=now)
+    db.session.add_all([kept, purged, dead, alive])
+    db.session.commit()
+    assert queue.purge_results(now) == 1 and queue.mark_interrupted(now) == 1
+    db.session.commit()
+    db.session.expire_all()
+    assert (kept.result_name, purged.result_name, purged.result) == ("new.pdf", None, None)
+    assert (dead.status, dead.error, alive.status) == ("failed", "interrupted", "running")
