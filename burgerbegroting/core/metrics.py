@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+import os
 import time
 
 import sqlalchemy as sa
@@ -115,6 +116,8 @@ def _after_rollback(session: Session) -> None:
 
 
 def init_app(app: Flask) -> None:
+    if app.config["PROMETHEUS_MULTIPROC_DIR"]:
+        os.makedirs(app.config["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)  # prometheus-client needs it
     app.register_blueprint(bp)
     app.after_request(_observe)
     signals.ballot_cast.connect(_ballot_cast, weak=False)

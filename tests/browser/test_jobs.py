@@ -84,3 +84,17 @@ def test_progress_without_javascript_has_a_refresh_link(nojs_page: Page, live_se
     _finish(live_server, job_id)
     follow(nojs_page, nojs_page.locator(f"#job-status a[href='/beheer/taken/{job_id}']"))
     expect(nojs_page.locator("#job-progress")).to_have_attribute("value", "100")
+
+
+def test_admin_counts_in_the_background(nojs_page: Page, live_server) -> None:  # type: ignore[no-untyped-def]
+    from tests.results.conftest import make_counting_round
+
+    with live_server.app.app_context():
+        round_, _district, _p, _ = make_counting_round()
+        slug, round_id = round_.slug, round_.id
+    login(nojs_page, DEMO_EMAILS["admin"])
+    visit(nojs_page, f"/beheer/rondes/{slug}/telling")
+    button = nojs_page.locator(f"#main form[action='/beheer/rondes/{round_id}/telling/achtergrond'] button")
+    submit(nojs_page, button, post_status=303)
+    expect(nojs_page.locator("#job-progress")).to_have_attribute("value", "100")
+    follow(nojs_page, nojs_page.locator(f"#job-status a[href='/beheer/rondes/{slug}/telling']"))
