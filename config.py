@@ -121,18 +121,45 @@ class Config:
     PROXY_FIX_X_FOR = _int("PROXY_FIX_X_FOR", 0)
     PROXY_FIX_X_PROTO = _int("PROXY_FIX_X_PROTO", 0)
 
+    # Background jobs (RQ on Redis). Empty: jobs run at once inside the request (demo).
+    JOB_QUEUE_URL = os.environ.get("JOB_QUEUE_URL", "")
+    JOB_QUEUE_NAME = os.environ.get("JOB_QUEUE_NAME", "burgerbegroting")
+    JOB_TIMEOUT_SECONDS = _int("JOB_TIMEOUT_SECONDS", 3600)
+    # A finished letters PDF holds plain voting codes: deleted this many hours after the job.
+    JOB_RESULT_HOURS = _int("JOB_RESULT_HOURS", 24)
+    MAX_LETTERS_PER_JOB = _int("MAX_LETTERS_PER_JOB", 10_000)
+
+    # Logs on stderr: "json" (one object per line) or "text"; see docs/operations.md.
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
+
+    # Prometheus metrics on /metrics: only from these networks (comma-separated), or with
+    # "Authorization: Bearer <METRICS_TOKEN>". prometheus-client itself reads
+    # PROMETHEUS_MULTIPROC_DIR (several gunicorn workers); it is repeated here to be seen.
+    METRICS_ALLOW_FROM = os.environ.get("METRICS_ALLOW_FROM", "127.0.0.1/32,::1/128")
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+    PROMETHEUS_MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+
+    # Static files: hashed names cached for a year (see burgerbegroting/core/assets.py); the
+    # plain names are cached this many seconds.
+    STATIC_HASHED_NAMES = _bool("STATIC_HASHED_NAMES", True)
+    SEND_FILE_MAX_AGE_DEFAULT = _int("STATIC_MAX_AGE_SECONDS", 300)
+
     TESTING = False
     DEBUG = False
 
 
 class DevelopmentConfig(Config):
     DEBUG = _bool("FLASK_DEBUG", False)
+    # An edited CSS file keeps its hashed name until a restart: plain names while developing.
+    STATIC_HASHED_NAMES = _bool("STATIC_HASHED_NAMES", False)
 
 
 class TestingConfig(Config):
     TESTING = True
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL", "sqlite://"))
     MAIL_BACKEND = "memory"
+    JOB_QUEUE_URL = ""  # jobs run inline; tests that use RQ set it themselves
     RATELIMIT_ENABLED = False
     SECRET_KEY = "testing-secret"  # noqa: S105  (tests only)
     HMAC_KEY = "testing-hmac"
@@ -146,6 +173,7 @@ class ProductionConfig(Config):
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     REQUIRE_STAFF_2FA = _bool("REQUIRE_STAFF_2FA", True)
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
 
     @staticmethod
     def check(config: dict) -> None:

@@ -33,7 +33,7 @@ preload_app = False
 # Addresses of the reverse proxies whose X-Forwarded-* headers gunicorn trusts.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
-accesslog = "-"  # stdout
+accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-") or None  # stdout; empty: none (the app logs requests)
 errorlog = "-"  # stderr
 loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
 # The path only (%(U)s), no query string (%(q)s), no request line (%(r)s), no referrer (%(f)s).
@@ -64,3 +64,23 @@ class SafeLogger(glogging.Logger):
 
 
 logger_class = SafeLogger
+
+
+# Prometheus metrics of all workers together (docs/operations.md, "Metrics"): the directory
+# starts empty, and the files of a worker that stopped are merged into the totals.
+_metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+
+
+def on_starting(server):  # type: ignore[no-untyped-def]
+    if _metrics_dir:
+        os.makedirs(_metrics_dir, exist_ok=True)
+        for name in os.listdir(_metrics_dir):
+            if name.endswith(".db"):
+                os.remove(os.path.join(_metrics_dir, name))
+
+
+def child_exit(server, worker):  # type: ignore[no-untyped-def]
+    if _metrics_dir:
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid, _metrics_dir)

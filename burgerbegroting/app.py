@@ -29,6 +29,10 @@ def create_app(config_name: str | None = None, **overrides: object) -> Flask:
     if name == "production":
         ProductionConfig.check(app.config)
 
+    from burgerbegroting.core import logs
+
+    logs.init_app(app)  # before the extensions: its request id and timing wrap every other hook
+
     if app.config["PROXY_FIX_X_FOR"] or app.config["PROXY_FIX_X_PROTO"]:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app,
@@ -51,6 +55,7 @@ def create_app(config_name: str | None = None, **overrides: object) -> Flask:
     from burgerbegroting.auth.views import bp as auth_bp
     from burgerbegroting.ballots.views import bp as ballots_bp
     from burgerbegroting.health.views import bp as health_bp
+    from burgerbegroting.jobs.views import bp as jobs_bp
     from burgerbegroting.moderation.views import bp as moderation_bp
     from burgerbegroting.pages.views import bp as pages_bp
     from burgerbegroting.processes.views import bp as processes_bp
@@ -61,20 +66,25 @@ def create_app(config_name: str | None = None, **overrides: object) -> Flask:
     from burgerbegroting.voters.views import bp as voters_bp
 
     for blueprint in (pages_bp, auth_bp, staff_bp, processes_bp, proposals_bp, reviews_bp, moderation_bp,
-                      voters_bp, ballots_bp, results_bp, health_bp):
+                      voters_bp, ballots_bp, results_bp, health_bp, jobs_bp):
         app.register_blueprint(blueprint)
 
     from burgerbegroting.auth import loading
-    from burgerbegroting.core import audit, errors, security, templating
+    from burgerbegroting.core import assets, audit, errors, metrics, security, templating
 
     loading.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     outages.init_app(app)
     templating.init_app(app)
+    metrics.init_app(app)
+    assets.init_app(app)
     audit.connect_signals()
 
     from burgerbegroting import cli
 
     cli.init_app(app)
+    from burgerbegroting.jobs import cli as jobs_cli
+
+    jobs_cli.init_app(app)
     return app

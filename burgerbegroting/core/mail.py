@@ -20,6 +20,41 @@ class Mail:
 
 
 def send_mail(mail: Mail) -> None:
+    """Send now, or through the job queue when there is one (JOB_QUEUE_URL): a slow or
+    unreachable mail server then does not hold up the request. When the queue cannot be
+    reached the mail is sent here after all."""
+    if current_app.config.get("JOB_QUEUE_URL"):
+        from burgerbegroting.jobs.queue import rq_queue
+
+        try:
+            rq_queue().enqueue("burgerbegroting.core.mail.deliver", mail.to, mail.subject, mail.body,
+                               result_ttl=0, failure_ttl=7 * 24 * 3600, retry=_retry())
+            return
+        except Exception as exc:  # any Redis failure: send it ourselves
+            current_app.logger.warning("Mail not queued (%s); sending it now", type(exc).__name__)
+    _send(mail)
+
+
+def _retry():  # type: ignore[no-untyped-def]
+    from rq import Retry
+
+    return Retry(max=3, interval=[10, 60, 300])
+
+
+def deliver(to: str, subject: str, body: str) -> None:
+    """The queued mail, in the worker (``flask worker``)."""
+    from flask import has_app_context
+
+    if has_app_context():
+        _send(Mail(to, subject, body))
+        return
+    from burgerbegroting.app import create_app
+
+    with create_app().app_context():
+        _send(Mail(to, subject, body))
+
+
+def _send(mail: Mail) -> None:
     config = current_app.config
     message = EmailMessage()
     message["From"] = config["MAIL_DEFAULT_SENDER"]

@@ -41,6 +41,7 @@ class Action(StrEnum):
     REPORT_CONTENT = "report_content"
     VIEW_REVIEW_QUEUE = "view_review_queue"
     VIEW_COUNCIL_DASHBOARD = "view_council_dashboard"
+    VIEW_JOBS = "view_jobs"
     # Bound to phases.
     CONFIGURE_ROUND = "configure_round"
     SUBMIT_PROPOSAL = "submit_proposal"
@@ -88,6 +89,8 @@ RULES: dict[Action, Rule] = {
     Action.REPORT_CONTENT: Rule(ALL_ROLES, PUBLIC_PHASES),
     Action.VIEW_REVIEW_QUEUE: Rule(_r(Role.REVIEWER, Role.ADMIN)),
     Action.VIEW_COUNCIL_DASHBOARD: Rule(_r(Role.COUNCIL, Role.ADMIN)),
+    # Background jobs (letters, counting): starting one asks the job's own action too.
+    Action.VIEW_JOBS: Rule(_r(Role.ADMIN)),
     # The settings page stays open in every phase (name, description, eligibility texts can
     # still be corrected); the rule lock (operations and database) freezes what the vote
     # depends on once voting opens.

@@ -55,6 +55,20 @@ def letters_pdf(round_: Round, district: District, items: list[tuple[str, Regist
     return HTML(string=html, base_url=None).write_pdf()
 
 
+def join_pdfs(parts: list[bytes]) -> bytes:
+    """One PDF with the pages of every part, in order. A background job renders a big batch
+    in parts and keeps only each part's PDF bytes: WeasyPrint's layout of thousands of pages
+    at once takes gigabytes."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    for part in parts:
+        writer.append(PdfReader(io.BytesIO(part)))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 def pdf_page_count(pdf: bytes) -> int:
     """Pages in a PDF made by WeasyPrint (for tests and checks): counts the page objects,
     also inside compressed object streams."""

@@ -12,8 +12,8 @@ from burgerbegroting.voters import codes
 from burgerbegroting.voters.codes import CodeError
 from burgerbegroting.voters.models import RegisterEntry, VotingCode
 
-# Letters are made as a PDF in the request (about 0.1 s a page): keep a batch within a
-# request's time until PDF batches run in a background job.
+# Letters made as a PDF in the request (about 0.1 s a page): keep such a batch within a
+# request's time. Bigger batches run as a background job (burgerbegroting.jobs).
 MAX_BATCH = 1_000
 
 
@@ -36,19 +36,25 @@ def _next_batch(round_: Round) -> int:
 
 
 def generate_codes(round_: Round, district: District, count: int, actor_id: int | None,
-                   entries: list[RegisterEntry] | None = None) -> list[tuple[str, VotingCode]]:
+                   entries: list[RegisterEntry] | None = None, plains: list[str] | None = None,
+                   limit: int = MAX_BATCH) -> list[tuple[str, VotingCode]]:
     """Make ``count`` new codes (or one per register entry). Returns the plain codes, which
-    exist only in this return value: print them now, they cannot be shown again."""
+    exist only in this return value: print them now, they cannot be shown again.
+
+    ``plains``: codes made beforehand with ``codes.generate()`` (a background job prints the
+    letters first and stores the codes only when the whole PDF is made)."""
     if district.round_id != round_.id:
         raise ValueError("district of another round")
     if entries is not None:
         count = len(entries)
-    if not 1 <= count <= MAX_BATCH:
-        raise ValueError(f"between 1 and {MAX_BATCH} codes at a time")
+    if plains is not None:
+        count = len(plains)
+    if not 1 <= count <= limit:
+        raise ValueError(f"between 1 and {limit} codes at a time")
     batch = _next_batch(round_)
     made: list[tuple[str, VotingCode]] = []
     for i in range(count):
-        plain = codes.generate()
+        plain = plains[i] if plains is not None else codes.generate()
         row = VotingCode(round_id=round_.id, district_id=district.id, code_hmac=_hmac(plain), batch_no=batch,
                          register_entry_id=entries[i].id if entries is not None else None)
         made.append((plain, row))

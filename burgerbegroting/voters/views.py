@@ -15,6 +15,7 @@ from burgerbegroting.core.permissions import Action
 from burgerbegroting.core.timeutil import AMSTERDAM, utcnow
 from burgerbegroting.core.web import render, require
 from burgerbegroting.extensions import db, limiter
+from burgerbegroting.jobs.forms import LettersJobForm
 from burgerbegroting.processes.district_csv import CsvError
 from burgerbegroting.processes.models import District, Round
 from burgerbegroting.processes.phases import Phase
@@ -169,6 +170,7 @@ def _admin_page(round_: Round, status: int = 200, **forms):  # type: ignore[no-u
         "generate_form": forms.get("generate_form") or GenerateForm(round_, formdata=None),
         "register_form": forms.get("register_form") or RegisterForm(round_, formdata=None),
         "reissue_form": forms.get("reissue_form") or ReissueForm(formdata=None),
+        "letters_job_form": forms.get("letters_job_form") or LettersJobForm(round_, formdata=None),
         "csv_problems": forms.get("csv_problems", []),
     }
     return render("voters/admin.html", status, round=round_, counts=operations.code_counts(round_), query=query,

@@ -26,6 +26,7 @@ from burgerbegroting.auth import operations as ops
 from burgerbegroting.auth.tokens import make_token
 from burgerbegroting.core.timeutil import utcnow
 from burgerbegroting.extensions import db
+from burgerbegroting.jobs.models import Job
 from burgerbegroting.processes.models import District, Round, RoundPhase
 from burgerbegroting.proposals.models import Proposal
 from tests.conftest import ConnectionBoundSession
@@ -229,6 +230,20 @@ GET: dict[str, list[Case]] = {
     # Health probes (issue 8): for everyone, no login, no rate limit.
     "/healthz": [Case("/healthz", everyone(200))],
     "/readyz": [Case("/readyz", everyone(200))],
+    # Metrics (issue 8): the test client comes from 127.0.0.1, an allowed network; other
+    # networks and the token are tested in tests/health/test_metrics.py.
+    "/metrics": [Case("/metrics", everyone(200))],
+    # Background jobs (issue 8): admins only; starting one asks the job's own action and phase.
+    "/beheer/taken": [Case("/beheer/taken", only("admin"))],
+    "/beheer/taken/<int:job_id>": [Case("/beheer/taken/{job_id}", only("admin")),
+                                   Case("/beheer/taken/999999", only("admin", ok=404))],
+    "/beheer/taken/<int:job_id>/bestand": [Case("/beheer/taken/{job_id}/bestand", only("admin", ok=404))],
+    "/beheer/taken/<int:job_id>/bestand/verwijderen": [
+        Case("/beheer/taken/{job_id}/bestand/verwijderen", everyone(405))],
+    "/beheer/rondes/<int:round_id>/stemcodes/achtergrond": [
+        Case("/beheer/rondes/{open_round_id}/stemcodes/achtergrond", everyone(405))],
+    "/beheer/rondes/<int:round_id>/telling/achtergrond": [
+        Case("/beheer/rondes/{open_round_id}/telling/achtergrond", everyone(405))],
 }
 
 # POST with a valid CSRF token and an empty form, for every route that takes a POST. ---------------
@@ -323,6 +338,13 @@ POST: dict[str, list[Case]] = {
         Case("/beheer/rondes/{open_round}/panel/{panel_proposal_id}", everyone(404))],
     "/beheer/voorstellen/<int:proposal_id>/uitvoering": [
         Case("/beheer/voorstellen/999999/uitvoering", everyone(404))],
+    # Background jobs (issue 8).
+    "/beheer/taken/<int:job_id>/bestand/verwijderen": [
+        Case("/beheer/taken/999999/bestand/verwijderen", only("admin", ok=404))],
+    "/beheer/rondes/<int:round_id>/stemcodes/achtergrond": [
+        Case("/beheer/rondes/{open_round_id}/stemcodes/achtergrond", only("admin", ok=422))],
+    "/beheer/rondes/<int:round_id>/telling/achtergrond": [  # the open round is not being counted
+        Case("/beheer/rondes/{open_round_id}/telling/achtergrond", everyone(403))],
 }
 
 
@@ -350,7 +372,11 @@ def make_objects(app: Flask) -> dict[str, Any]:
     panel_proposal_id = db.session.scalars(sa.select(Proposal.id).where(
         Proposal.round_id == panel_round.id, Proposal.status == "feasible").order_by(Proposal.id)).first()
     assert panel_proposal_id is not None
-    return {"user_id": resident.id, "open_round": "wijkbudgetten-2027", "past_round": "burgerbegroting-2026",
+    job = Job(kind="count", status="done", round_id=open_round.id, progress_done=1, progress_total=1)
+    db.session.add(job)
+    db.session.commit()
+    return {"job_id": job.id,
+            "user_id": resident.id, "open_round": "wijkbudgetten-2027", "past_round": "burgerbegroting-2026",
             "draft_round": draft.slug, "open_round_id": open_round.id, "district_id": open_round.districts[0].id,
             "panel_round": panel_round.slug, "panel_proposal_id": panel_proposal_id,
             **tokens}

@@ -1,0 +1,102 @@
+"""The work of each job kind.
+
+Rule for every task: progress is committed only while the session holds no other change,
+and the task's own changes (codes, tallies) are flushed at the very end and committed with
+the job's "done" in one transaction. A failure anywhere leaves nothing half-written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import current_app
+
+from burgerbegroting.auth.models import User
+from burgerbegroting.core.permissions import Action, may
+from burgerbegroting.extensions import db
+from burgerbegroting.jobs.models import Job
+from burgerbegroting.processes.models import District, Round
+
+# Letters rendered per part: progress moves after each part.
+LETTERS_PER_PART = 200
+
+Progress = Callable[[int, int], None]
+
+
+class JobRefused(Exception):
+    """The job may not (or can no longer) be done; ``code`` is a key of ``messages.ERRORS``."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Result:
+    name: str | None = None
+    content_type: str | None = None
+    content: bytes | None = None
+
+
+def _round(job: Job) -> Round:
+    round_ = db.session.get(Round, job.round_id) if job.round_id is not None else None
+    if round_ is None:
+        raise JobRefused("gone")
+    return round_
+
+
+def _require(job: Job, action: Action, round_: Round) -> None:
+    """The same rule as the synchronous action: the starter's roles and the round's phase,
+    asked when the job runs (the phase may have moved on since it was queued)."""
+    user = db.session.get(User, job.created_by_id) if job.created_by_id is not None else None
+    roles = user.role_names if user is not None and user.is_active else set()
+    if not may(roles, action, round_.phase_at()):
+        raise JobRefused("not_allowed_now")
+
+
+def letters(job: Job, progress: Progress) -> Result:
+    from burgerbegroting.voters import codes, letters, operations
+
+    round_ = _round(job)
+    params = job.params
+    district = db.session.get(District, int(params["district_id"]))
+    if district is None or district.round_id != round_.id:
+        raise JobRefused("gone")
+    _require(job, Action.MANAGE_VOTING_CODES, round_)
+    count = int(params["count"])
+    # The codes exist only in memory and in the PDF until every page is made.
+    plains = [codes.generate() for _ in range(count)]
+    parts = []
+    for first in range(0, count, LETTERS_PER_PART):
+        part = plains[first:first + LETTERS_PER_PART]
+        parts.append(letters.letters_pdf(round_, district, [(plain, None) for plain in part]))
+        progress(first + len(part), count)
+    pdf = letters.join_pdfs(parts)
+    round_ = _round(job)
+    district = db.session.get(District, int(params["district_id"]))
+    if district is None:
+        raise JobRefused("gone")
+    _require(job, Action.MANAGE_VOTING_CODES, round_)  # voting may have closed while printing
+    made = operations.generate_codes(round_, district, count, actor_id=job.created_by_id, plains=plains,
+                                     limit=current_app.config["MAX_LETTERS_PER_JOB"])
+    return Result(f"stemcodes-{round_.slug}-{district.id}-{made[0][1].batch_no}.pdf", "application/pdf", pdf)
+
+
+def count(job: Job, progress: Progress) -> Result:
+    from burgerbegroting.results import operations
+
+    round_ = _round(job)
+    _require(job, Action.RUN_COUNT, round_)
+    districts = sorted(round_.districts, key=lambda d: d.id)
+    progress(0, len(districts))
+    try:
+        for district in districts:
+            operations.run_count(round_, district, job.created_by_id)
+    except operations.NotCounting as exc:
+        raise JobRefused("not_counting") from exc
+    job.progress_done = len(districts)
+    return Result()
+
+
+TASKS: dict[str, Callable[[Job, Progress], Result]] = {"letters": letters, "count": count}
