@@ -81,6 +81,10 @@ class Config:
     # Refused voting codes (and receipt look-ups) per IP address; accepted codes do not count.
     VOTE_CODE_RATE_LIMIT = os.environ.get("VOTE_CODE_RATE_LIMIT", "10 per 10 minutes")
 
+    # Days after the end of voting before ``flask voters purge-register`` deletes a round's
+    # uploaded register (names and addresses).
+    REGISTER_RETENTION_DAYS = _int("REGISTER_RETENTION_DAYS", 30)
+
     # Staff two-factor login (TOTP). Off in the demo so the demo accounts work directly.
     REQUIRE_STAFF_2FA = _bool("REQUIRE_STAFF_2FA", False)
 
