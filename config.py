@@ -41,7 +41,11 @@ class Config:
     SQLALCHEMY_DATABASE_URI = database_url(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'demo.db'}")
     )
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # No pool_pre_ping (a SELECT 1 round trip per request): core/dbpool.py checks a pooled
+    # PostgreSQL connection's socket before use instead, and pings only connections idle for
+    # longer than DB_IDLE_PING_SECONDS. Either way the app recovers after a database restart.
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {}
+    DB_IDLE_PING_SECONDS = _int("DB_IDLE_PING_SECONDS", 30)
 
     # The municipality's identity and look.
     MUNICIPALITY_NAME = os.environ.get("MUNICIPALITY_NAME", "Gemeente Voorbeeldland")
