@@ -65,6 +65,8 @@ def main() -> int:
     parser.add_argument("--profile", help="write the cProfile data here")
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--show-sql", action="store_true", help="print the statements of one voter's flow")
+    parser.add_argument("--step", choices=STEPS, help="profile only this step of the flow")
+    parser.add_argument("--no-profile", action="store_true", help="time only, without the profiler")
     args = parser.parse_args()
     if not args.admin_url:
         parser.error("set TEST_DATABASE_ADMIN_URL or pass --admin-url")
@@ -92,8 +94,11 @@ def main() -> int:
         sa.event.listen(engine, "before_cursor_execute",
                         lambda conn, cursor, statement, *a: statements.append(statement))
 
+        profiler = cProfile.Profile()
+        profiling = False
         per_step_sql: dict[str, Counter] = defaultdict(Counter)
         per_step_time: dict[str, float] = defaultdict(float)
+        per_step_cpu: dict[str, float] = defaultdict(float)
         original = TestBrowser.request
         step_of = iter(())
 
@@ -101,8 +106,14 @@ def main() -> int:
             step = next(step_of)
             before = len(statements)
             started = time.perf_counter()
+            cpu_started = time.process_time()
+            if profiling and step == args.step:
+                profiler.enable()
             result = original(self, method, path, form)
+            if profiling and step == args.step:
+                profiler.disable()
             per_step_time[step] += time.perf_counter() - started
+            per_step_cpu[step] += time.process_time() - cpu_started
             per_step_sql[step][len(statements) - before] += 1
             return result
 
@@ -128,9 +139,11 @@ def main() -> int:
         one(codes.pop())  # warm-up: imports, template compilation, pool
         per_step_sql.clear()
         per_step_time.clear()
-        profiler = cProfile.Profile()
+        per_step_cpu.clear()
         started = time.perf_counter()
-        profiler.enable()
+        profiling = not args.no_profile
+        if profiling and not args.step:
+            profiler.enable()
         for code in codes[:args.voters]:
             one(code)
         profiler.disable()
@@ -139,10 +152,12 @@ def main() -> int:
               f"per voter")
         for step in STEPS:
             sql = dict(sorted(per_step_sql[step].items()))
-            print(f"  {step:<10} {per_step_time[step] / args.voters * 1000:6.2f} ms  SQL statements {sql}")
-        if args.profile:
+            print(f"  {step:<10} {per_step_time[step] / args.voters * 1000:6.2f} ms, CPU "
+                  f"{per_step_cpu[step] / args.voters * 1000:6.2f} ms (test client included), SQL statements {sql}")
+        if args.profile and profiling:
             profiler.dump_stats(args.profile)
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.top)
+        if profiling:
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.top)
         return 0
     finally:
         with psycopg.connect(admin, autocommit=True) as conn:

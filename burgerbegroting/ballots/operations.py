@@ -50,12 +50,20 @@ class BallotInvalid(Exception):
 
 def ballot_options(district: District) -> list[Proposal]:
     """The proposals on the ballot of a district, in a fixed, published order (by id)."""
-    return list(db.session.scalars(
-        sa.select(Proposal)
-        .where(Proposal.district_id == district.id, Proposal.status.in_([s.value for s in ON_BALLOT]),
-               Proposal.hidden_at.is_(None))
-        .order_by(Proposal.id)
-    ))
+    return list(db.session.scalars(sa.select(Proposal).where(*_on_ballot(district)).order_by(Proposal.id)))
+
+
+def ballot_option_costs(district: District) -> list[Option]:
+    """What validating and storing a ballot needs of the district's ballot (ids and costs), the same
+    rows as ``ballot_options`` without loading whole proposals."""
+    cost = sa.func.coalesce(Proposal.reviewed_cost_cents, Proposal.cost_cents)
+    return [Option(pid, value) for pid, value in db.session.execute(
+        sa.select(Proposal.id, cost).where(*_on_ballot(district)).order_by(Proposal.id))]
+
+
+def _on_ballot(district: District) -> tuple[sa.ColumnElement[bool], ...]:
+    return (Proposal.district_id == district.id, Proposal.status.in_([s.value for s in ON_BALLOT]),
+            Proposal.hidden_at.is_(None))
 
 
 def limits_for(round_: Round, district: District) -> Limits:
@@ -140,24 +148,23 @@ def _store(round_id: int, district_id: int, voter_ref: str, channel: str, code: 
     """The writes of a cast, as plain INSERT/UPDATE statements (no unit of work, no reading
     back): the participation row first, so a second cast by the same voter fails on its
     unique constraint, then the code (only if still active), then the ballot."""
-    db.session.execute(sa.insert(Participation).values(round_id=round_id, district_id=district_id,
-                                                       voter_ref=voter_ref, channel=channel))
+    # Core statements on the session's connection: no ORM bulk machinery for four plain writes.
+    conn = db.session.connection()
+    conn.execute(sa.insert(Participation.__table__).values(round_id=round_id, district_id=district_id,
+                                                           voter_ref=voter_ref, channel=channel))
     if code is not None:
-        spent = db.session.execute(
-            sa.update(VotingCode)
-            .where(VotingCode.id == code.id, VotingCode.state == "active")
-            .values(state="used", used_on=today, channel=channel)
-            .execution_options(synchronize_session=False)
-        )
-        if cast(sa.CursorResult[Any], spent).rowcount != 1:
+        table = VotingCode.__table__
+        spent = conn.execute(table.update().where(table.c.id == code.id, table.c.state == "active")
+                             .values(state="used", used_on=today, channel=channel))
+        if spent.rowcount != 1:
             raise AlreadyVoted()
     ballot_id = new_ballot_id()
-    db.session.execute(sa.insert(Ballot).values(id=ballot_id, round_id=round_id, district_id=district_id,
-                                                channel=channel, cast_on=today, receipt_hmac=receipt_digest,
-                                                shuffle_key=new_shuffle_key()))
-    if choices:  # a blank ballot (min_choices 0) has none
-        db.session.execute(sa.insert(BallotChoice), [{"ballot_id": ballot_id, "proposal_id": pid, "value": value}
-                                                     for pid, value in sorted(choices.items())])
+    conn.execute(sa.insert(Ballot.__table__).values(id=ballot_id, round_id=round_id, district_id=district_id,
+                                                    channel=channel, cast_on=today, receipt_hmac=receipt_digest,
+                                                    shuffle_key=new_shuffle_key()))
+    if choices:  # a blank ballot (min_choices 0) has none; one INSERT with a row per choice
+        conn.execute(sa.insert(BallotChoice.__table__).values(
+            [{"ballot_id": ballot_id, "proposal_id": pid, "value": value} for pid, value in sorted(choices.items())]))
 
 
 def find_by_receipt(round_: Round, receipt: str) -> Ballot | None:

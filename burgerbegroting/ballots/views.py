@@ -170,12 +170,11 @@ def cast(slug: str):  # type: ignore[no-untyped-def]
         return loaded
     round_, voter = loaded
     raw = request.form
-    proposals = ballots.ballot_options(voter.district)  # once per cast, in the cast's transaction
-    options = ballots.options_for(proposals)
+    options = ballots.ballot_option_costs(voter.district)  # once per cast, in the cast's transaction
     result = ballots.read_ballot(round_, voter.district, lists(raw), options)
     if not result.valid:
         return render("ballots/ballot.html", 422, round=round_, district=voter.district,
-                      **sheet(round_, voter.district, raw, result, proposals=proposals))
+                      **sheet(round_, voter.district, raw, result))
     # The phase and the code are checked again inside this transaction (cast_ballot and its
     # conditional UPDATE); any refusal below rolls the whole transaction back, so no savepoint.
     slug, round_id = round_.slug, round_.id  # not expired by the commit: no reload afterwards
@@ -192,7 +191,7 @@ def cast(slug: str):  # type: ignore[no-untyped-def]
     except ballots.BallotInvalid as exc:
         db.session.rollback()
         return render("ballots/ballot.html", 422, round=round_, district=voter.district,
-                      **sheet(round_, voter.district, raw, exc.result, proposals=proposals))
+                      **sheet(round_, voter.district, raw, exc.result))
     db.session.commit()
     flow.forget()
     flow.keep_receipt(round_id, receipt or "")
