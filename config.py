@@ -44,7 +44,9 @@ class Config:
     # No pool_pre_ping (a SELECT 1 round trip per request): core/dbpool.py checks a pooled
     # PostgreSQL connection's socket before use instead, and pings only connections idle for
     # longer than DB_IDLE_PING_SECONDS. Either way the app recovers after a database restart.
-    SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {}
+    # pool_size: connections kept per worker process; at least gunicorn's threads per worker
+    # (GUNICORN_THREADS), or requests open and close extra connections under load.
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {"pool_size": _int("DB_POOL_SIZE", 10)}
     DB_IDLE_PING_SECONDS = _int("DB_IDLE_PING_SECONDS", 30)
 
     # The municipality's identity and look.
