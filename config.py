@@ -44,9 +44,10 @@ class Config:
     # No pool_pre_ping (a SELECT 1 round trip per request): core/dbpool.py checks a pooled
     # PostgreSQL connection's socket before use instead, and pings only connections idle for
     # longer than DB_IDLE_PING_SECONDS. Either way the app recovers after a database restart.
-    # pool_size: connections kept per worker process; at least gunicorn's threads per worker
-    # (GUNICORN_THREADS), or requests open and close extra connections under load.
-    SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {"pool_size": _int("DB_POOL_SIZE", 10)}
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {}
+    # PostgreSQL connections kept per worker process (the engine's pool_size, set in app.py):
+    # at least gunicorn's threads per worker, or requests open and close extra connections.
+    DB_POOL_SIZE = _int("DB_POOL_SIZE", 10)
     DB_IDLE_PING_SECONDS = _int("DB_IDLE_PING_SECONDS", 30)
 
     # The municipality's identity and look.

@@ -40,6 +40,9 @@ def create_app(config_name: str | None = None, **overrides: object) -> Flask:
     from burgerbegroting.core import i18n
     from burgerbegroting.extensions import babel, csrf, db, limiter, login_manager, migrate
 
+    if str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("postgresql"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_size": app.config["DB_POOL_SIZE"],
+                                                   **app.config["SQLALCHEMY_ENGINE_OPTIONS"]}
     db.init_app(app)
     from burgerbegroting.core import dbpool
 

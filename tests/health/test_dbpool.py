@@ -91,3 +91,16 @@ def test_sqlite_is_left_alone():
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT 1")).scalar_one() == 1
     engine.dispose()
+
+
+def test_pool_size_only_for_postgresql():
+    from burgerbegroting.app import create_app
+    from burgerbegroting.extensions import db
+
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI="sqlite://", DB_POOL_SIZE=7)
+    assert "pool_size" not in app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+    if URL.startswith("postgresql"):
+        app = create_app("testing", SQLALCHEMY_DATABASE_URI=URL, DB_POOL_SIZE=7)
+        with app.app_context():
+            assert db.engine.pool.size() == 7
+            db.engine.dispose()
