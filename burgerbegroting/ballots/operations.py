@@ -9,6 +9,7 @@ The caller commits. If anything fails, the caller rolls back and nothing is stor
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import secrets
 from collections.abc import Mapping
@@ -16,8 +17,9 @@ from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm.attributes import set_committed_value
 
-from burgerbegroting.ballots.models import Ballot, BallotChoice
+from burgerbegroting.ballots.models import Ballot, BallotChoice, new_ballot_id, new_shuffle_key
 from burgerbegroting.ballots.types import BALLOT_TYPES, Limits, Option, Result
 from burgerbegroting.core import signals
 from burgerbegroting.core.permissions import RULES, Action
@@ -48,12 +50,20 @@ class BallotInvalid(Exception):
 
 def ballot_options(district: District) -> list[Proposal]:
     """The proposals on the ballot of a district, in a fixed, published order (by id)."""
-    return list(db.session.scalars(
-        sa.select(Proposal)
-        .where(Proposal.district_id == district.id, Proposal.status.in_([s.value for s in ON_BALLOT]),
-               Proposal.hidden_at.is_(None))
-        .order_by(Proposal.id)
-    ))
+    return list(db.session.scalars(sa.select(Proposal).where(*_on_ballot(district)).order_by(Proposal.id)))
+
+
+def ballot_option_costs(district: District) -> list[Option]:
+    """What validating and storing a ballot needs of the district's ballot (ids and costs), the same
+    rows as ``ballot_options`` without loading whole proposals."""
+    cost = sa.func.coalesce(Proposal.reviewed_cost_cents, Proposal.cost_cents)
+    return [Option(pid, value) for pid, value in db.session.execute(
+        sa.select(Proposal.id, cost).where(*_on_ballot(district)).order_by(Proposal.id))]
+
+
+def _on_ballot(district: District) -> tuple[sa.ColumnElement[bool], ...]:
+    return (Proposal.district_id == district.id, Proposal.status.in_([s.value for s in ON_BALLOT]),
+            Proposal.hidden_at.is_(None))
 
 
 def limits_for(round_: Round, district: District) -> Limits:
@@ -65,10 +75,14 @@ def options_for(proposals: list[Proposal]) -> list[Option]:
     return [Option(p.id, p.effective_cost_cents) for p in proposals]
 
 
-def read_ballot(round_: Round, district: District, form: Mapping[str, list[str]]) -> Result:
-    """Parse and validate a posted ballot form (does not store anything)."""
+def read_ballot(round_: Round, district: District, form: Mapping[str, list[str]],
+                options: list[Option] | None = None) -> Result:
+    """Parse and validate a posted ballot form (does not store anything). ``options``: the
+    district's ballot options when the caller has loaded them already in this transaction."""
     kind = BALLOT_TYPES[round_.ballot_type]
-    return kind.read(form, options_for(ballot_options(district)), limits_for(round_, district))
+    if options is None:
+        options = options_for(ballot_options(district))
+    return kind.read(form, options, limits_for(round_, district))
 
 
 def check_choices(round_: Round, district: District, choices: Mapping[int, int]) -> Result:
@@ -90,11 +104,14 @@ def new_receipt() -> str:
 
 
 def cast_ballot(round_: Round, district: District, voter_ref: str, choices: Mapping[int, int], channel: str,
-                code: VotingCode | None = None, now: dt.datetime | None = None) -> str | None:
+                code: VotingCode | None = None, now: dt.datetime | None = None, *,
+                options: list[Option] | None = None, savepoint: bool = True) -> str | None:
     """Store one ballot. Returns the receipt code (online) or None (paper).
 
-    Raises VotingClosed, BallotInvalid or AlreadyVoted; in every case nothing is stored
-    (the savepoint is rolled back)."""
+    Raises VotingClosed, BallotInvalid or AlreadyVoted; in every case nothing is stored:
+    the savepoint is rolled back, or, with ``savepoint=False`` (a caller that rolls back the
+    whole transaction on any of these errors, like the voting view), the caller's rollback
+    undoes it. ``options``: the district's ballot options, loaded in this transaction."""
     now = now or utcnow()
     action = Action.CAST_BALLOT if channel == "online" else Action.ENTER_PAPER_BALLOT
     phases = RULES[action].phases or frozenset()
@@ -103,38 +120,51 @@ def cast_ballot(round_: Round, district: District, voter_ref: str, choices: Mapp
     if district.round_id != round_.id:
         raise BallotInvalid(Result(problems=[]))
     kind = BALLOT_TYPES[round_.ballot_type]
-    checked = kind.validate(choices, options_for(ballot_options(district)), limits_for(round_, district))
+    if options is None:
+        options = options_for(ballot_options(district))
+    checked = kind.validate(choices, options, limits_for(round_, district))
     if not checked.valid:
         raise BallotInvalid(checked)
 
     receipt = new_receipt() if channel == "online" else None
+    today = today_in_amsterdam()
     try:
-        with db.session.begin_nested():
-            db.session.add(Participation(round_id=round_.id, district_id=district.id, voter_ref=voter_ref,
-                                         channel=channel))
-            db.session.flush()
-            if code is not None:
-                spent = db.session.execute(
-                    sa.update(VotingCode)
-                    .where(VotingCode.id == code.id, VotingCode.state == "active")
-                    .values(state="used", used_on=today_in_amsterdam(), channel=channel)
-                    .execution_options(synchronize_session=False)
-                )
-                if cast(sa.CursorResult[Any], spent).rowcount != 1:
-                    raise AlreadyVoted()
-            ballot = Ballot(round_id=round_.id, district_id=district.id, channel=channel, cast_on=today_in_amsterdam(),
-                            receipt_hmac=receipt_hmac(receipt) if receipt else None)
-            ballot.choices = [BallotChoice(proposal_id=pid, value=value)
-                              for pid, value in sorted(checked.choices.items())]
-            db.session.add(ballot)
-            db.session.flush()
+        with db.session.begin_nested() if savepoint else contextlib.nullcontext():
+            _store(round_.id, district.id, voter_ref, channel, code, today, checked.choices,
+                   receipt_hmac(receipt) if receipt else None)
     except sa.exc.IntegrityError as exc:
         raise AlreadyVoted() from exc
     if code is not None:
-        db.session.refresh(code)
+        # What the UPDATE wrote, without reading the row back.
+        for name, value in (("state", "used"), ("used_on", today), ("channel", channel)):
+            set_committed_value(code, name, value)
     # No details: a listener must not be able to log choices next to a voter.
     signals.ballot_cast.send(round_, district_id=district.id, channel=channel)
     return receipt
+
+
+def _store(round_id: int, district_id: int, voter_ref: str, channel: str, code: VotingCode | None, today: dt.date,
+           choices: Mapping[int, int], receipt_digest: str | None) -> None:
+    """The writes of a cast, as plain INSERT/UPDATE statements (no unit of work, no reading
+    back): the participation row first, so a second cast by the same voter fails on its
+    unique constraint, then the code (only if still active), then the ballot."""
+    # Core statements on the session's connection: no ORM bulk machinery for four plain writes.
+    conn = db.session.connection()
+    conn.execute(sa.insert(Participation.__table__).values(round_id=round_id, district_id=district_id,
+                                                           voter_ref=voter_ref, channel=channel))
+    if code is not None:
+        table = VotingCode.__table__
+        spent = conn.execute(table.update().where(table.c.id == code.id, table.c.state == "active")
+                             .values(state="used", used_on=today, channel=channel))
+        if spent.rowcount != 1:
+            raise AlreadyVoted()
+    ballot_id = new_ballot_id()
+    conn.execute(sa.insert(Ballot.__table__).values(id=ballot_id, round_id=round_id, district_id=district_id,
+                                                    channel=channel, cast_on=today, receipt_hmac=receipt_digest,
+                                                    shuffle_key=new_shuffle_key()))
+    if choices:  # a blank ballot (min_choices 0) has none; one INSERT with a row per choice
+        conn.execute(sa.insert(BallotChoice.__table__).values(
+            [{"ballot_id": ballot_id, "proposal_id": pid, "value": value} for pid, value in sorted(choices.items())]))
 
 
 def find_by_receipt(round_: Round, receipt: str) -> Ballot | None:

@@ -44,9 +44,10 @@ def lists(raw: MultiDict[str, str]) -> dict[str, list[str]]:
 
 
 def sheet(round_: Round, district: District, raw: MultiDict[str, str], result: Result | None = None,
-          field_prefix: str = "") -> dict[str, Any]:
+          field_prefix: str = "", proposals: list[Proposal] | None = None) -> dict[str, Any]:
     """Everything the ballot fields need: the plans, what was filled in, the budget, the problems."""
-    proposals = ballots.ballot_options(district)
+    if proposals is None:
+        proposals = ballots.ballot_options(district)
     limits = ballots.limits_for(round_, district)
     by_id = {p.id: p for p in proposals}
     choices = result.choices if result else {}
@@ -122,18 +123,20 @@ def ballot(slug: str):  # type: ignore[no-untyped-def]
         return loaded
     round_, voter = loaded
     raw = _form_lists()
+    proposals = ballots.ballot_options(voter.district)  # once per request
     if request.method == "GET" or "change" in raw:
         return render("ballots/ballot.html", round=round_, district=voter.district,
-                      **sheet(round_, voter.district, raw))
-    result = ballots.read_ballot(round_, voter.district, lists(raw))
+                      **sheet(round_, voter.district, raw, proposals=proposals))
+    result = ballots.read_ballot(round_, voter.district, lists(raw), ballots.options_for(proposals))
     if not result.valid:
         return render("ballots/ballot.html", 422, round=round_, district=voter.district,
-                      **sheet(round_, voter.district, raw, result))
-    return _review(round_, voter.district, result)
+                      **sheet(round_, voter.district, raw, result, proposals=proposals))
+    return _review(round_, voter.district, result, proposals)
 
 
-def _review(round_: Round, district: District, result: Result):  # type: ignore[no-untyped-def]
-    proposals = {p.id: p for p in ballots.ballot_options(district)}
+def _review(round_: Round, district: District, result: Result,  # type: ignore[no-untyped-def]
+            on_ballot: list[Proposal]):
+    proposals = {p.id: p for p in on_ballot}
     chosen = [(proposals[pid], value) for pid, value in result.choices.items() if pid in proposals]
     if round_.ballot_type == "ranking":
         chosen.sort(key=lambda item: item[1])
@@ -167,13 +170,17 @@ def cast(slug: str):  # type: ignore[no-untyped-def]
         return loaded
     round_, voter = loaded
     raw = request.form
-    result = ballots.read_ballot(round_, voter.district, lists(raw))
+    options = ballots.ballot_option_costs(voter.district)  # once per cast, in the cast's transaction
+    result = ballots.read_ballot(round_, voter.district, lists(raw), options)
     if not result.valid:
         return render("ballots/ballot.html", 422, round=round_, district=voter.district,
                       **sheet(round_, voter.district, raw, result))
+    # The phase and the code are checked again inside this transaction (cast_ballot and its
+    # conditional UPDATE); any refusal below rolls the whole transaction back, so no savepoint.
+    slug, round_id = round_.slug, round_.id  # not expired by the commit: no reload afterwards
     try:
         receipt = ballots.cast_ballot(round_, voter.district, voter.voter_ref, result.choices, "online",
-                                      code=voter.code)
+                                      code=voter.code, options=options, savepoint=False)
     except ballots.AlreadyVoted:
         db.session.rollback()
         flow.forget()
@@ -187,8 +194,8 @@ def cast(slug: str):  # type: ignore[no-untyped-def]
                       **sheet(round_, voter.district, raw, exc.result))
     db.session.commit()
     flow.forget()
-    flow.keep_receipt(round_, receipt or "")
-    return redirect(url_for("ballots.receipt", slug=round_.slug), 303)
+    flow.keep_receipt(round_id, receipt or "")
+    return redirect(url_for("ballots.receipt", slug=slug), 303)
 
 
 @bp.get("/stemmen/<slug>/bewijs")

@@ -1,8 +1,8 @@
 """Keep serving when PostgreSQL or Redis is down, and come back by itself.
 
 * PostgreSQL: a connect time-out and a pool time-out, so a request (and ``/readyz``) fails fast
-  with a 503 instead of hanging; ``pool_pre_ping`` replaces connections that died with a
-  restarted server. The 503 page itself is in ``core/errors.py``.
+  with a 503 instead of hanging; ``core/dbpool.py`` replaces pooled connections that died
+  with a restarted server (a socket check, no round trip per request). The 503 page itself is in ``core/errors.py``.
 * Redis (shared rate-limit counters): short socket time-outs and no client-side retries, so a
   dead Redis costs one fast failure; Flask-Limiter then counts in this process (its in-memory
   fallback, ``RATELIMIT_IN_MEMORY_FALLBACK_ENABLED``) and checks Redis again from time to time.
@@ -35,7 +35,7 @@ def engine_options(config: dict[str, Any]) -> dict[str, Any]:
         connect_args.setdefault("connect_timeout", int(config["DATABASE_CONNECT_TIMEOUT"]))
         options["connect_args"] = connect_args
         options.setdefault("pool_timeout", int(config["DATABASE_POOL_TIMEOUT"]))
-        options.setdefault("pool_pre_ping", True)
+        options.setdefault("pool_size", int(config["DB_POOL_SIZE"]))
     return options
 
 

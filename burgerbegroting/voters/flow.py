@@ -37,53 +37,59 @@ class HasVoted(Exception):
     """The code or account in the session has voted meanwhile."""
 
 
-def start(round_: Round, district: District, voter_ref: str) -> None:
-    session[KEY] = {"round": round_.id, "district": district.id, "ref": voter_ref}
+def start(round_: Round, district_id: int, voter_ref: str) -> None:
+    session[KEY] = {"round": round_.id, "district": district_id, "ref": voter_ref}
 
 
 def forget() -> None:
     session.pop(KEY, None)
 
 
+def _refuse(error: type[Exception]) -> Exception:
+    forget()
+    return error()
+
+
 def current(round_: Round) -> Voter:
+    """The voter of this session, checked again (one query for a code and its district)."""
     state = session.get(KEY)
     if not isinstance(state, dict) or state.get("round") != round_.id:
         raise NotStarted()
-    district = db.session.get(District, state.get("district"))
+    district_id = state.get("district")
     ref = str(state.get("ref", ""))
-    if district is None or district.round_id != round_.id:
-        forget()
-        raise NotStarted()
     kind, _, ident = ref.partition(":")
-    if not ident.isdigit():
-        forget()
-        raise NotStarted()
-    code = None
+    if not isinstance(district_id, int) or not ident.isdigit():
+        raise _refuse(NotStarted)
     if kind == "code":
-        code = db.session.get(VotingCode, int(ident))
-        if code is None or code.round_id != round_.id or code.district_id != district.id or code.state == "revoked":
-            forget()
-            raise NotStarted()
+        row = db.session.execute(
+            sa.select(VotingCode, District).join(District, District.id == VotingCode.district_id)
+            .where(VotingCode.id == int(ident))
+        ).first()
+        if row is None:
+            raise _refuse(NotStarted)
+        code, district = row
+        if (code.round_id != round_.id or code.district_id != district_id or district.round_id != round_.id
+                or code.state == "revoked"):
+            raise _refuse(NotStarted)
         if code.state == "used":
-            forget()
-            raise HasVoted()
-    elif kind == "user":
-        if not current_user.is_authenticated or current_user.id != int(ident):
-            forget()
-            raise NotStarted()
-        voted = db.session.scalar(sa.select(sa.func.count()).select_from(Participation).where(
-            Participation.round_id == round_.id, Participation.voter_ref == ref))
-        if voted:
-            forget()
-            raise HasVoted()
-    else:
-        forget()
-        raise NotStarted()
-    return Voter(district, ref, code)
+            raise _refuse(HasVoted)
+        return Voter(district, ref, code)
+    if kind != "user":
+        raise _refuse(NotStarted)
+    found = db.session.get(District, district_id)
+    if found is None or found.round_id != round_.id:
+        raise _refuse(NotStarted)
+    if not current_user.is_authenticated or current_user.id != int(ident):
+        raise _refuse(NotStarted)
+    voted = db.session.scalar(sa.select(sa.func.count()).select_from(Participation).where(
+        Participation.round_id == round_.id, Participation.voter_ref == ref))
+    if voted:
+        raise _refuse(HasVoted)
+    return Voter(found, ref, None)
 
 
-def keep_receipt(round_: Round, receipt: str) -> None:
-    session[RECEIPT_KEY] = {"round": round_.id, "receipt": receipt}
+def keep_receipt(round_id: int, receipt: str) -> None:
+    session[RECEIPT_KEY] = {"round": round_id, "receipt": receipt}
 
 
 def take_receipt(round_: Round) -> str | None:

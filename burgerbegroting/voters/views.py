@@ -10,6 +10,7 @@ from flask import Blueprint, Response, abort, current_app, redirect, request, ur
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from sqlalchemy import orm
 
 from burgerbegroting.core.permissions import Action
 from burgerbegroting.core.timeutil import AMSTERDAM, utcnow
@@ -55,7 +56,10 @@ def refused(response: Response) -> bool:
 
 
 def load_round_by_slug(slug: str) -> Round:
-    round_ = db.session.scalars(sa.select(Round).where(Round.slug == slug)).first()
+    # The phases in the same query: every voting page checks the phase.
+    round_ = db.session.scalars(
+        sa.select(Round).where(Round.slug == slug).options(orm.joinedload(Round.phases))
+    ).unique().first()
     if round_ is None or round_.phase_at() == Phase.DRAFT:
         abort(404)
     return round_
@@ -106,9 +110,7 @@ def enter(slug: str):  # type: ignore[no-untyped-def]
     except operations.CodeRefused as exc:
         form.code.errors.append(code_message(exc.reason))
         return render("voters/enter_code.html", 422, round=round_, form=form)
-    district = db.session.get(District, code.district_id)
-    assert district is not None
-    flow.start(round_, district, f"code:{code.id}")
+    flow.start(round_, code.district_id, f"code:{code.id}")
     return redirect(url_for("ballots.ballot", slug=round_.slug), 303)
 
 
@@ -137,7 +139,7 @@ def _declaration(round_: Round):  # type: ignore[no-untyped-def]
     if form.errors:
         return render("voters/declaration.html", 422, round=round_, form=form)
     assert district is not None  # form validation found the district
-    flow.start(round_, district, voter_ref)
+    flow.start(round_, district.id, voter_ref)
     return redirect(url_for("ballots.ballot", slug=round_.slug), 303)
 
 

@@ -22,7 +22,8 @@ def load(monkeypatch: pytest.MonkeyPatch, **env: str) -> dict:  # type: ignore[t
 def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     conf = load(monkeypatch)
     assert conf["bind"] == ["127.0.0.1:8000"]
-    assert conf["workers"] >= 3
+    assert conf["workers"] >= 2
+    assert conf["worker_class"] == "gthread" and conf["threads"] > 1
     assert conf["preload_app"] is False
     assert conf["accesslog"] == "-"
 

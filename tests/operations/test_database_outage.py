@@ -5,6 +5,7 @@ works again once the database is back."""
 from __future__ import annotations
 
 import logging
+import time
 
 import pytest
 import sqlalchemy as sa
@@ -134,8 +135,8 @@ def test_a_bug_is_still_a_500(app: Flask, client, monkeypatch: pytest.MonkeyPatc
 
 def test_the_app_recovers_by_itself_when_its_connections_were_cut(app: Flask, ordinary_session: None,
                                                                    limiter_state: None) -> None:
-    """PostgreSQL restarted: every pooled connection is dead. pool_pre_ping notices on checkout
-    and connects again, so the next request works without restarting the app."""
+    """PostgreSQL restarted: every pooled connection is dead. core/dbpool.py notices on
+    checkout and connects again, so the next request works without restarting the app."""
     import psycopg
 
     from burgerbegroting.app import create_app
@@ -152,6 +153,12 @@ def test_the_app_recovers_by_itself_when_its_connections_were_cut(app: Flask, or
         with psycopg.connect(libpq(ADMIN_URL), autocommit=True) as admin:
             cut = admin.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
                                 "WHERE application_name = %s", (name,)).fetchone()
+            # pg_terminate_backend only signals the backend; as after a restart, wait until it has
+            # exited (it has then sent its FATAL message, so the pooled socket reads as closed).
+            deadline = time.monotonic() + 10
+            while admin.execute("SELECT count(*) FROM pg_stat_activity WHERE application_name = %s",
+                                (name,)).fetchone() != (0,) and time.monotonic() < deadline:
+                time.sleep(0.01)
         assert cut and cut[0] >= 1
         assert client.get("/readyz").status_code == 200
         assert client.get("/").status_code == 200

@@ -96,16 +96,20 @@ def test_redis_down_from_the_start(app: Flask, limiter_state: None, caplog) -> N
     assert caplog.text.count(DEGRADED) == 1
 
 
-def test_postgresql_gets_connect_and_pool_timeouts() -> None:
+def test_postgresql_gets_connect_and_pool_timeouts_and_pool_size() -> None:
     config = {"SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://u@db/x", "DATABASE_CONNECT_TIMEOUT": 3,
-              "DATABASE_POOL_TIMEOUT": 10, "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True}}
+              "DATABASE_POOL_TIMEOUT": 10, "DB_POOL_SIZE": 8, "SQLALCHEMY_ENGINE_OPTIONS": {"echo": False}}
     options = engine_options(config)
-    assert options == {"pool_pre_ping": True, "connect_args": {"connect_timeout": 3}, "pool_timeout": 10}
-    assert config["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": True}  # not changed in place
-    explicit = {**config, "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"connect_timeout": 1}}}
+    assert options == {"echo": False, "connect_args": {"connect_timeout": 3}, "pool_timeout": 10, "pool_size": 8}
+    assert config["SQLALCHEMY_ENGINE_OPTIONS"] == {"echo": False}  # not changed in place
+    # No pool_pre_ping (a round trip per request): core/dbpool.py checks the socket instead.
+    assert "pool_pre_ping" not in options
+    explicit = {**config, "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"connect_timeout": 1}, "pool_size": 2}}
     assert engine_options(explicit)["connect_args"] == {"connect_timeout": 1}
+    assert engine_options(explicit)["pool_size"] == 2
     sqlite = {**config, "SQLALCHEMY_DATABASE_URI": "sqlite://"}
-    assert engine_options(sqlite) == {"pool_pre_ping": True}  # sqlite3.connect knows no connect_timeout
+    # sqlite3.connect knows no connect_timeout, and the in-memory StaticPool refuses pool_size.
+    assert engine_options(sqlite) == {"echo": False}
 
 
 def test_the_app_uses_the_postgresql_timeouts(app: Flask) -> None:

@@ -137,3 +137,35 @@ def test_typo_gives_check_failed_not_unknown(app, voting_round):
     with pytest.raises(voters.CodeRefused) as info:
         voters.find_code(round_, other)
     assert info.value.reason == "unknown"
+
+
+
+def test_option_costs_match_the_proposals_on_the_ballot(app):
+    """The cast reads only ids and effective costs; they are exactly the ballot's proposals."""
+    import datetime as dt
+
+    from burgerbegroting.core.timeutil import utcnow
+    from burgerbegroting.processes.models import District, Round, RoundPhase
+    from burgerbegroting.proposals.models import Proposal
+
+    now = utcnow()
+    round_ = Round(slug="kosten-op-stembiljet", name="Kosten", ballot_type="knapsack", min_choices=0,
+                   counting_rule="equal-shares-add1", eligibility="postcode")
+    round_.phases = [RoundPhase(phase="voting", starts_at=now + dt.timedelta(days=1),
+                                ends_at=now + dt.timedelta(days=8))]  # not open: the ballot may change
+    district = District(name="Wijk K", kind="wijk", budget_cents=1_000_00, postcodes="9997")
+    round_.districts = [district]
+    db.session.add(round_)
+    db.session.flush()
+
+    def plan(title: str, **kw):  # type: ignore[no-untyped-def]
+        return Proposal(round_id=round_.id, district_id=district.id, title=title, summary="s", body="b",
+                        **{"cost_cents": 100, "status": "feasible", **kw})
+
+    reviewed, hidden, rejected, plain = (plan("Herzien", reviewed_cost_cents=250), plan("Verborgen", hidden_at=now),
+                                         plan("Afgewezen", status="not_feasible"), plan("Gewoon", cost_cents=300))
+    db.session.add_all([reviewed, hidden, rejected, plain])
+    db.session.flush()
+    options = ballots.ballot_option_costs(district)
+    assert options == ballots.options_for(ballots.ballot_options(district))
+    assert [(o.id, o.cost_cents) for o in options] == [(reviewed.id, 250), (plain.id, 300)]
