@@ -18,6 +18,7 @@ the earlier rounds, so no float ever decides a close call.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -186,16 +187,79 @@ class MesRun:
     close_calls: int = 0
 
 
+class _Static:
+    """Per-profile arrays that every MES run needs (built once, kept with the profile)."""
+
+    def __init__(self, prof: Profile) -> None:
+        w_all = prof.weights.astype(np.float64)
+        self.zero = [j for j in range(prof.m) if prof.cost[j] == 0 and prof.supporters[j] > 0]
+        self.active = [j for j in range(prof.m) if prof.cost[j] > 0 and prof.supporters[j] > 0]
+        self.util = {j: (prof.units[j] * prof.kfac[j]).astype(np.float64) for j in self.active}
+        self.wsup = {j: w_all[prof.sup[j]] for j in self.active}
+        # exact integer sum of w*u over the supporters, and the first-round price c / sum(w*u)
+        self.wu_int = {j: int((prof.weights[prof.sup[j]] * prof.units[j]).sum()) * prof.kfac[j]
+                       for j in self.active}
+        self.first = {j: prof.cost[j] / float((self.wsup[j] * self.util[j]).sum()) for j in self.active}
+
+
+def _static(prof: Profile) -> _Static:
+    st = getattr(prof, "_mes_static", None)
+    if st is None:
+        st = _Static(prof)
+        prof._mes_static = st  # type: ignore[attr-defined]
+    return st
+
+
+# exactness status of a voter type's budget during a float run
+_PRISTINE, _PAID, _EXHAUSTED, _UNKNOWN = 0, 1, 2, 3
+
+
+def _quick_exact_price(prof: Profile, st: _Static, j: int, b: np.ndarray, status: np.ndarray,
+                       endowment: Fraction) -> Fraction | None:
+    """The exact price of project j without replaying earlier rounds, when the float budgets
+    leave no doubt who pays what: every supporter is exactly exhausted (pays 0), or surely
+    rich (pays rho * u), or untouched (budget exactly the endowment) and surely poor (pays
+    the endowment).  Then rho = (c - e * W_poor) / sum_{rich} w*u exactly.  None when in doubt."""
+    sup = prof.sup[j]
+    stt = status[sup]
+    if (stt == _UNKNOWN).any():
+        return None
+    u = st.util[j]
+    bs = b[sup]
+    rho_f = _solve_float(bs, u, st.wsup[j], float(prof.cost[j]))
+    if not math.isfinite(rho_f):
+        return None
+    live = stt != _EXHAUSTED
+    ratio = bs / u
+    tol = TOL * (1.0 + rho_f)
+    rich = live & (ratio > rho_f + tol)
+    poor = live & (ratio < rho_f - tol)
+    if (live & ~rich & ~poor).any() or (poor & (stt != _PRISTINE)).any():
+        return None
+    w = prof.weights[sup]
+    rich_wu = int((w[rich] * prof.units[j][rich]).sum()) * prof.kfac[j]
+    if rich_wu == 0:
+        return None
+    rho = (prof.cost[j] - endowment * int(w[poor].sum())) / rich_wu
+    # the classification must hold with a margin around the exact price too
+    rf = float(rho)
+    if (rich & ~(ratio > rf + tol)).any() or (poor & ~(ratio < rf - tol)).any():
+        return None  # pragma: no cover
+    return rho
+
+
 def mes_run(prof: Profile, endowment: Fraction, key: Callable[[int], tuple]) -> MesRun:
     """One run of MES at the given per-voter endowment (minor units)."""
-    w_all = prof.weights.astype(np.float64)
-    b = np.full(prof.n_distinct, float(endowment))
-    selected = [j for j in range(prof.m) if prof.cost[j] == 0 and prof.supporters[j] > 0]
+    st = _static(prof)
+    ef = float(endowment)
+    b = np.full(prof.n_distinct, ef)
+    status = np.zeros(prof.n_distinct, dtype=np.int8)  # all _PRISTINE
+    selected = list(st.zero)
     spent = 0
-    active = [j for j in range(prof.m) if prof.cost[j] > 0 and prof.supporters[j] > 0]
-    util = {j: (prof.units[j] * prof.kfac[j]).astype(np.float64) for j in active}
-    wsup = {j: w_all[prof.sup[j]] for j in active}
-    stale = {j: prof.cost[j] / float((wsup[j] * util[j]).sum()) for j in active}
+    util, wsup, cost = st.util, st.wsup, prof.cost
+    # lazy lower bounds on each project's price (prices only rise during a run)
+    heap = [(st.first[j], j) for j in st.active]
+    heapq.heapify(heap)
     ledger: _Ledger | None = None
     rounds: list[RoundInfo] = []
     close = 0
@@ -209,27 +273,22 @@ def mes_run(prof: Profile, endowment: Fraction, key: Callable[[int], tuple]) -> 
             r.rho_exact = ledger.commit(r.project)
         return ledger
 
-    remaining = set(active)
-    while remaining:
+    while heap:
         best = math.inf
         cands: list[tuple[float, int]] = []
-        for j in sorted(remaining, key=lambda j: stale[j]):
-            if stale[j] > best * (1 + 4 * TOL):
-                break
+        while heap and heap[0][0] <= best * (1 + 4 * TOL):
+            _, j = heapq.heappop(heap)
             sup = prof.sup[j]
             bs = b[sup]
-            c = float(prof.cost[j])
+            c = float(cost[j])
             avail = float(bs @ wsup[j])
             if avail < c * (1 - TOL):
-                remaining.discard(j)
                 continue
             if avail <= c * (1 + TOL):
                 close += 1
                 if not get_ledger().affordable(j):
-                    remaining.discard(j)
                     continue
             rho = _solve_float(bs, util[j], wsup[j], c)
-            stale[j] = rho
             cands.append((rho, j))
             best = min(best, rho)
         if not cands:
@@ -240,17 +299,39 @@ def mes_run(prof: Profile, endowment: Fraction, key: Callable[[int], tuple]) -> 
             rho_exact = None
         else:
             close += 1
-            led = get_ledger()
-            prices = {j: led.price(j)[0] for j in near}
+            prices: dict[int, Fraction] = {}
+            if ledger is None:
+                for j in near:
+                    q = _quick_exact_price(prof, st, j, b, status, endowment)
+                    if q is None:
+                        break
+                    prices[j] = q
+            if len(prices) < len(near):
+                led = get_ledger()
+                prices = {j: led.price(j)[0] for j in near}
             low = min(prices.values())
             pick = min((j for j in near if prices[j] == low), key=key)
             rho_exact = low
             rho_pick = float(low)
+        for rho, j in cands:
+            if j != pick:
+                heapq.heappush(heap, (rho, j))
         sup = prof.sup[pick]
-        b[sup] = np.maximum(b[sup] - rho_pick * util[pick], 0.0)
-        spent += prof.cost[pick]
+        bs = b[sup]
+        pay = rho_pick * util[pick]
+        nb = bs - pay
+        # exactness status: surely poor -> exhausted, surely rich -> paid, else unknown
+        ratio = bs / util[pick]
+        tol = TOL * (1.0 + rho_pick)
+        s = status[sup]
+        s = np.where(s == _EXHAUSTED, _EXHAUSTED,
+                     np.where(s == _UNKNOWN, _UNKNOWN,
+                              np.where(ratio > rho_pick + tol, _PAID,
+                                       np.where(ratio < rho_pick - tol, _EXHAUSTED, _UNKNOWN))))
+        status[sup] = s
+        b[sup] = np.maximum(nb, 0.0)
+        spent += cost[pick]
         selected.append(pick)
-        remaining.discard(pick)
         rounds.append(RoundInfo(project=pick, rho=rho_pick, rho_exact=rho_exact, spent_after=spent))
         if rho_exact is not None and ledger is not None:
             # the ledger already knows this price; commit it so later rounds stay in step
