@@ -148,12 +148,16 @@ class _Ledger:
         return rho
 
 
-def _solve_float(bs: np.ndarray, u: np.ndarray, w: np.ndarray, c: float) -> float:
+def _solve_float(bs: np.ndarray, u: np.ndarray, w: np.ndarray, c: float,
+                 wu: np.ndarray | None = None, total_wu: float | None = None) -> float:
     """rho with sum w*min(b, rho*u) = c (poor/rich iteration, float)."""
-    wu = w * u
+    if wu is None:
+        wu = w * u
     ratio = bs / u
-    rich_wu = wu.sum()
+    rich_wu = wu.sum() if total_wu is None else total_wu
     rho = c / rich_wu
+    if ratio.min() >= rho:  # nobody pays all they have
+        return float(rho)
     poor = ratio < rho
     wb = w * bs
     while True:
@@ -199,7 +203,9 @@ class _Static:
         # exact integer sum of w*u over the supporters, and the first-round price c / sum(w*u)
         self.wu_int = {j: int((prof.weights[prof.sup[j]] * prof.units[j]).sum()) * prof.kfac[j]
                        for j in self.active}
-        self.first = {j: prof.cost[j] / float((self.wsup[j] * self.util[j]).sum()) for j in self.active}
+        self.wu = {j: self.wsup[j] * self.util[j] for j in self.active}
+        self.total_wu = {j: float(self.wu[j].sum()) for j in self.active}
+        self.first = {j: prof.cost[j] / self.total_wu[j] for j in self.active}
 
 
 def _static(prof: Profile) -> _Static:
@@ -226,7 +232,7 @@ def _quick_exact_price(prof: Profile, st: _Static, j: int, b: np.ndarray, status
         return None
     u = st.util[j]
     bs = b[sup]
-    rho_f = _solve_float(bs, u, st.wsup[j], float(prof.cost[j]))
+    rho_f = _solve_float(bs, u, st.wsup[j], float(prof.cost[j]), st.wu[j], st.total_wu[j])
     if not math.isfinite(rho_f):
         return None
     live = stt != _EXHAUSTED
@@ -288,7 +294,7 @@ def mes_run(prof: Profile, endowment: Fraction, key: Callable[[int], tuple]) -> 
                 close += 1
                 if not get_ledger().affordable(j):
                     continue
-            rho = _solve_float(bs, util[j], wsup[j], c)
+            rho = _solve_float(bs, util[j], wsup[j], c, st.wu[j], st.total_wu[j])
             cands.append((rho, j))
             best = min(best, rho)
         if not cands:
@@ -323,12 +329,10 @@ def mes_run(prof: Profile, endowment: Fraction, key: Callable[[int], tuple]) -> 
         # exactness status: surely poor -> exhausted, surely rich -> paid, else unknown
         ratio = bs / util[pick]
         tol = TOL * (1.0 + rho_pick)
-        s = status[sup]
-        s = np.where(s == _EXHAUSTED, _EXHAUSTED,
-                     np.where(s == _UNKNOWN, _UNKNOWN,
-                              np.where(ratio > rho_pick + tol, _PAID,
-                                       np.where(ratio < rho_pick - tol, _EXHAUSTED, _UNKNOWN))))
-        status[sup] = s
+        # codes rise PRISTINE < PAID < EXHAUSTED < UNKNOWN; an exhausted voter stays exhausted
+        code = (_PAID + (ratio < rho_pick - tol) + 2 * (np.abs(ratio - rho_pick) <= tol)).astype(np.int8)
+        old = status[sup]
+        status[sup] = np.where(old == _EXHAUSTED, old, np.maximum(old, code))
         b[sup] = np.maximum(nb, 0.0)
         spent += cost[pick]
         selected.append(pick)
