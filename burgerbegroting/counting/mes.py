@@ -165,7 +165,9 @@ def _solve_float(bs: np.ndarray, u: np.ndarray, w: np.ndarray, c: float,
         if rich_wu <= 0:
             return math.inf
         rho = (c - wb[poor].sum()) / rich_wu
-        new_poor = ratio < rho
+        # in exact arithmetic the set of voters who pay all only grows; keeping it growing in
+        # floats too guarantees the loop ends (rounding could otherwise make it cycle)
+        new_poor = poor | (ratio < rho)
         if (new_poor == poor).all():
             return float(rho)
         poor = new_poor
@@ -410,7 +412,8 @@ def add1_sweep(prof: Profile, budget: int, scale: int, key: Callable[[int], tupl
                 kept = mes_run(prof, Fraction((nxt - 1) * scale), key)
                 steps += 1
                 close += kept.close_calls
-                if kept.selected != cur.selected:  # pragma: no cover - the bound was not safe
+                # the same projects (the order may differ by swaps that jump_horizon allows)
+                if set(kept.selected) != set(cur.selected):  # pragma: no cover - the bound was not safe
                     jump = False
                     continue
                 cur = kept
@@ -483,86 +486,156 @@ def _incidence(prof: Profile) -> _Incidence:
 
 
 def jump_horizon(prof: Profile, run: MesRun, need: float = 0.0) -> float:
-    """A lower bound h (minor units, >= 0) such that MES at every endowment in
-    [e, e + h) makes exactly the same decisions as ``run`` at e (same projects, same order).
+    """A lower bound h (minor units, >= 0) such that MES at every endowment in [e, e + h)
+    buys the same projects as ``run`` at e, in the same order up to swaps of two
+    neighbouring purchases that do not interact (see below), and ends in the same budgets.
 
-    Fix the run's sequence of purchases and apply it at a larger endowment e' >= e.  By
-    induction over the rounds every voter's budget is nondecreasing in e' and every price
-    nonincreasing (a price falls when its supporters have more money; a budget left after paying
-    rises when the price falls).  So the voters who pay all they have can only become fewer, and
-    the slope of a price is bounded: -rho'(e') <= sum_{poor at e} w*beta / sum_{rich at e} w*u,
-    where beta bounds the slopes of the budgets before the round.  That gives an upper bound
-    ``beta`` for the slope of every budget in every round, valid for all e' >= e.  The decisions
-    stay the same while, in every round, every project q not bought yet cannot match the price:
-    G_q = sum w * min(b, rho * u) < c_q (G_q is at most its value at e plus
-    sum_{b < rho*u} w * beta * (e' - e), since b grows by at most beta and rho does not grow), and
-    while every project left over at the end stays unaffordable.  Floats with a safety margin;
-    a near-tie (relative 1e-9) whose bound can still rise gives h = 0.  Returns 0 as soon as
-    the bound falls below ``need`` (a jump that short would skip nothing).
+    Fix the run's purchases and raise the endowment to e' = e + d.  By induction over the
+    rounds every budget is nondecreasing in d and every price nonincreasing, so the voters who
+    pay all they have can only become fewer.  While the "who pays all" split stays as it is at
+    d = 0, budgets and prices are affine in d: a budget starts with slope 1; a price's slope is
+    -sum_{pays all} w*slope(b) / sum_{pays a share} w*u (<= 0); a sharing voter's slope then
+    grows by -slope(rho)*u, an exhausted voter's is 0.  Two bounds hold:
+
+    * global, for every d >= 0: slopes beta that bound the budgets' slopes everywhere
+      (-slope(rho) <= sum_{pays all at d = 0} w*beta / sum_{shares at d = 0} w*u, as fewer
+      voters pay all and more share; every supporter's beta then grows by that times u).  In
+      round r, a project q not bought yet stays strictly worse than the bought p while
+      G_q = sum w*min(b, rho_p*u_q) < c_q; G_q grows at most by the slopes of the budgets
+      below rho_p*u_q (the other terms cannot grow, rho_p does not rise);
+    * on the first piece (while the split holds, one linear inequality per voter who pays
+      all): G_q is concave in d (a sum of minima of affine functions), so it stays below its
+      tangent at d = 0, whose slope also counts the falling price (negative terms).
+
+    h is the larger of the two.  Projects left over must stay unaffordable (sum of their
+    supporters' budgets < cost; linear with the same slopes).
+
+    Swaps: the next purchase p' may overtake p (q = p' fails the test in round r) when the two
+    commute: every voter with money who supports both can pay both shares,
+    b > rho_p*u + rho_p'*u'.  Such a voter pays a share in both orders and a price depends only
+    on the voters who pay all, so both orders give the same prices and the same budgets after
+    the pair.  This holds for every d >= 0 once it holds at d = 0 (the left side only grows).
+    The other projects are checked against rho_p in round r, so they lose to the cheaper of the
+    pair in either order, and in the other order p still beats them after p' (budgets only
+    fell).  Swapped pairs do not overlap.
+
+    Floats with margins: a relative 1e-9 near-tie or near-boundary gives h = 0 (the caller
+    then steps by 1).  Returns 0 as soon as the bound falls below ``need``.
     """
     inc = _incidence(prof)
     if len(inc.cols) == 0:
         return math.inf
+    st = _static(prof)
     e0 = float(run.endowment)
     nt = prof.n_distinct
     b = np.full(nt, e0)
-    beta = np.ones(nt)
+    s = np.ones(nt)  # slopes on the first piece
+    beta = np.ones(nt)  # slope bounds for every d >= 0
     alive = np.ones(len(inc.cols), dtype=bool)
-    w_all = prof.weights.astype(np.float64)
-    h = math.inf
-    tol = 1e-9
     seg = inc.starts
-    for r in run.rounds:
+    hg = math.inf  # global bound
+    hp = math.inf  # first-piece bound
+    rounds = run.rounds
+    pending: tuple[float, float, np.ndarray, np.ndarray, np.ndarray, float] | None = None
+    paired = False  # this round is the second of a pair that may swap
+    for k, r in enumerate(rounds):
         p = r.project
         sup = prof.sup[p]
-        u = (prof.units[p] * prof.kfac[p]).astype(np.float64)
-        w = w_all[sup]
-        bs = b[sup]
+        u = st.util[p]
+        w = st.wsup[p]
         c = float(prof.cost[p])
-        rho = _solve_float(bs, u, w, c)
+        bs = b[sup]
+        ss = s[sup]
+        bet = beta[sup]
+        rho = _solve_float(bs, u, w, c, st.wu[p], st.total_wu[p])
         t = rho * u
         gap = bs - t
-        surely_rich = gap > tol * (t + bs + 1.0)
-        bet = beta[sup]
-        rich_wu = float((w * u)[surely_rich].sum())
+        mg = 1e-9 * (bs + t + 1.0)
+        rich = gap > mg
+        poor = gap < -mg
+        if not (rich | poor).all():
+            hp = 0.0  # a voter on the edge: no first-piece bound
+        rich_wu = float(st.wu[p][rich].sum())
         if rich_wu <= 0:
             return 0.0
-        kappa = float((w * bet)[~surely_rich].sum()) / rich_wu
-        # (2) every other project not bought yet stays strictly worse than p
-        alive[inc.col_pos[p]] = False
-        h = min(h, _g_bound(inc, b, beta, rho, alive, seg))
-        if h <= need or h <= 0:
+        drho = -float((w * ss)[poor].sum()) / rich_wu
+        kappa = float((w * bet)[~rich].sum()) / rich_wu
+        # the first piece ends when a voter who pays all (and has money) can pay a share
+        pm = poor & (bs > 0)
+        if pm.any():
+            sl = ss[pm] - drho * u[pm]
+            pos = sl > 0
+            if pos.any():
+                hp = min(hp, float((-gap[pm][pos] / sl[pos]).min()))
+        # the pending swap test of the previous round, now that this price is known
+        paired = False
+        if pending is not None:
+            hq_g, hq_p, b_c, up_c, uq_c, rho_prev = pending
+            pending = None
+            t2 = rho_prev * up_c + rho * uq_c
+            if bool((b_c - t2 > 1e-9 * (b_c + t2 + 1.0)).all()):
+                paired = True
+            else:
+                hg, hp = min(hg, hq_g), min(hp, hq_p)
+        if max(hg, hp) <= need or max(hg, hp) <= 0:
             return 0.0
-        poor = gap <= 0
-        nb = bs - t
-        nb[poor] = 0.0
-        b[sup] = nb
+        alive[inc.col_pos[p]] = False
+        nxt = rounds[k + 1].project if k + 1 < len(rounds) and not paired else None
+        # every other project not bought yet stays strictly worse than p
+        slack, Dg, Dp = _tangent(inc, b, s, beta, rho, drho, seg)
+        close = slack <= 1e-9 * inc.cost
+        # (a near-tie that cannot grow keeps its static tie-break)
+        hgv = np.where(Dg > 0, np.where(close, 0.0, slack / np.where(Dg > 0, Dg, 1.0)), math.inf)
+        hpv = np.where(Dp > 0, np.where(close, 0.0, slack / np.where(Dp > 0, Dp, 1.0)), math.inf)
+        chk = alive
+        hq_g = hq_p = math.inf
+        if nxt is not None:
+            qpos = inc.col_pos[nxt]
+            hq_g, hq_p = float(hgv[qpos]), float(hpv[qpos])
+            chk = alive.copy()
+            chk[qpos] = False
+        if chk.any():
+            hg = min(hg, float(hgv[chk].min()))
+            hp = min(hp, float(hpv[chk].min()))
+        if max(hg, hp) <= need or max(hg, hp) <= 0:
+            return 0.0
+        if nxt is not None and (hq_g < hg or hq_p < hp):
+            # may p' overtake p?  decided next round, once p' has its price
+            _, ip, iq = np.intersect1d(sup, prof.sup[nxt], assume_unique=True, return_indices=True)
+            keep = bs[ip] > 0  # exhausted voters pay nothing in either order
+            ip, iq = ip[keep], iq[keep]
+            pending = (hq_g, hq_p, bs[ip], u[ip], st.util[nxt][iq], rho)
+        # pay
+        b[sup] = np.maximum(gap, 0.0)
+        s[sup] = np.where(poor, 0.0, ss - drho * u)
         beta[sup] = bet + kappa * u
-    # (3) projects left over stay unaffordable
-    h = min(h, _g_bound(inc, b, beta, math.inf, alive, seg))
+    # projects left over stay unaffordable
+    if alive.any():
+        rows_b = inc.w * b[inc.rows]
+        slack = inc.cost - np.add.reduceat(rows_b, seg)
+        close = slack <= 1e-9 * inc.cost
+        for slopes, which in ((beta, 0), (s, 1)):
+            Ds = np.add.reduceat(inc.w * slopes[inc.rows], seg)
+            m = alive & (Ds > 0)
+            hl = 0.0 if (m & close).any() else (float((slack[m] / Ds[m]).min()) if m.any() else math.inf)
+            if which == 0:
+                hg = min(hg, hl)
+            else:
+                hp = min(hp, hl)
+    h = max(hg, hp)
     return h if h > need else 0.0
 
 
-def _g_bound(inc: _Incidence, b: np.ndarray, beta: np.ndarray, rho: float,
-             alive: np.ndarray, seg: np.ndarray) -> float:
-    if not alive.any():
-        return math.inf
+def _tangent(inc: _Incidence, b: np.ndarray, s: np.ndarray, beta: np.ndarray, rho: float,
+             drho: float, seg: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per project q: c_q - G_q at d = 0 (G_q = sum w*min(b, rho*u_q)), a bound on G_q's
+    slope for all d >= 0 (budgets at or below rho*u_q count their slope, the others 0), and one
+    for the first piece (the others count rho's slope, <= 0)."""
     bb = b[inc.rows]
-    be = beta[inc.rows]
-    if math.isinf(rho):
-        vals, der = bb, be
-    else:
-        t = rho * inc.u
-        vals = np.minimum(bb, t)
-        # supporters who may still gain (b below rho*u, or within a hair of it)
-        der = np.where(bb < t + 1e-9 * (bb + t + 1.0), be, 0.0)
+    t = rho * inc.u
+    vals = np.minimum(bb, t)
+    low = bb <= t + 1e-9 * (bb + t + 1.0)  # (within a hair: the budget's slope, the larger)
+    Dg = np.add.reduceat(np.where(low, inc.w * beta[inc.rows], 0.0), seg)
+    Dp = np.add.reduceat(inc.w * np.where(low, s[inc.rows], drho * inc.u), seg)
     G = np.add.reduceat(inc.w * vals, seg)
-    D = np.add.reduceat(inc.w * der, seg)
-    slack = inc.cost - G
-    close = slack <= 1e-9 * inc.cost
-    if (alive & close & (D > 0)).any():
-        return 0.0
-    m = alive & ~close & (D > 0)
-    if not m.any():
-        return math.inf
-    return float((slack[m] / D[m]).min())
+    return inc.cost - G, Dg, Dp
