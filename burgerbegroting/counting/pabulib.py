@@ -201,6 +201,7 @@ def _build(
     extra_cols = [(j, h) for j, h in enumerate(vote_header) if j not in (i_voter, i_vote)]
     for line, row in raw_votes:
         cell = row[i_vote]
+        items: tuple[str, ...]
         if not cell:
             items = ()
         elif _PLAIN_LIST(cell):  # the common case: "12,7,30" (no blanks, no empty items)
