@@ -515,6 +515,9 @@ def jump_horizon(prof: Profile, run: MesRun, need: float = 0.0) -> float:
     b > rho_p*u + rho_p'*u'.  Such a voter pays a share in both orders and a price depends only
     on the voters who pay all, so both orders give the same prices and the same budgets after
     the pair.  This holds for every d >= 0 once it holds at d = 0 (the left side only grows).
+    A voter who supports both and is exhausted pays nothing in either order, but only on the
+    first piece (beyond it the voter may have money again), so then the swap counts only for
+    the first-piece bound.
     The other projects are checked against rho_p in round r, so they lose to the cheaper of the
     pair in either order, and in the other order p still beats them after p' (budgets only
     fell).  Swapped pairs do not overlap.
@@ -536,7 +539,7 @@ def jump_horizon(prof: Profile, run: MesRun, need: float = 0.0) -> float:
     hg = math.inf  # global bound
     hp = math.inf  # first-piece bound
     rounds = run.rounds
-    pending: tuple[float, float, np.ndarray, np.ndarray, np.ndarray, float] | None = None
+    pending: tuple[float, float, np.ndarray, np.ndarray, np.ndarray, float, bool] | None = None
     paired = False  # this round is the second of a pair that may swap
     for k, r in enumerate(rounds):
         p = r.project
@@ -570,11 +573,13 @@ def jump_horizon(prof: Profile, run: MesRun, need: float = 0.0) -> float:
         # the pending swap test of the previous round, now that this price is known
         paired = False
         if pending is not None:
-            hq_g, hq_p, b_c, up_c, uq_c, rho_prev = pending
+            hq_g, hq_p, b_c, up_c, uq_c, rho_prev, piece_only = pending
             pending = None
             t2 = rho_prev * up_c + rho * uq_c
             if bool((b_c - t2 > 1e-9 * (b_c + t2 + 1.0)).all()):
                 paired = True
+                if piece_only:  # see below: the global bound keeps the strict test
+                    hg = min(hg, hq_g)
             else:
                 hg, hp = min(hg, hq_g), min(hp, hq_p)
         if max(hg, hp) <= need or max(hg, hp) <= 0:
@@ -602,9 +607,12 @@ def jump_horizon(prof: Profile, run: MesRun, need: float = 0.0) -> float:
         if nxt is not None and (hq_g < hg or hq_p < hp):
             # may p' overtake p?  decided next round, once p' has its price
             _, ip, iq = np.intersect1d(sup, prof.sup[nxt], assume_unique=True, return_indices=True)
-            keep = bs[ip] > 0  # exhausted voters pay nothing in either order
+            # exhausted voters pay nothing in either order, but only on the first piece: beyond
+            # it such a voter may have money again and pay all of it to whichever comes first
+            keep = bs[ip] > 0
+            piece_only = not bool(keep.all())
             ip, iq = ip[keep], iq[keep]
-            pending = (hq_g, hq_p, bs[ip], u[ip], st.util[nxt][iq], rho)
+            pending = (hq_g, hq_p, bs[ip], u[ip], st.util[nxt][iq], rho, piece_only)
         # pay
         b[sup] = np.maximum(gap, 0.0)
         s[sup] = np.where(poor, 0.0, ss - drho * u)
