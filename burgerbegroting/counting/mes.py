@@ -261,7 +261,18 @@ def mes_run(prof: Profile, endowment: Fraction, key: Callable[[int], tuple]) -> 
     st = _static(prof)
     ef = float(endowment)
     b = np.full(prof.n_distinct, ef)
-    status = np.zeros(prof.n_distinct, dtype=np.int8)  # all _PRISTINE
+    # exactness status per voter type, built only once a near-tie needs it (from the ratios
+    # b / u of every earlier purchase, kept meanwhile); then kept up to date
+    status: np.ndarray | None = None
+    history: list[tuple[np.ndarray, np.ndarray, float]] = []
+
+    def mark(status: np.ndarray, sup: np.ndarray, ratio: np.ndarray, rho: float) -> None:
+        # surely poor -> exhausted, surely rich -> paid, else unknown; codes only rise
+        # (PRISTINE < PAID < EXHAUSTED < UNKNOWN) and an exhausted voter stays exhausted
+        tol = TOL * (1.0 + rho)
+        code = (_PAID + (ratio < rho - tol) + 2 * (np.abs(ratio - rho) <= tol)).astype(np.int8)
+        old = status[sup]
+        status[sup] = np.where(old == _EXHAUSTED, old, np.maximum(old, code))
     selected = list(st.zero)
     spent = 0
     util, wsup, cost = st.util, st.wsup, prof.cost
@@ -310,6 +321,11 @@ def mes_run(prof: Profile, endowment: Fraction, key: Callable[[int], tuple]) -> 
             close += 1
             prices: dict[int, Fraction] = {}
             if ledger is None:
+                if status is None:
+                    status = np.zeros(prof.n_distinct, dtype=np.int8)  # all PRISTINE
+                    for h_sup, h_ratio, h_rho in history:
+                        mark(status, h_sup, h_ratio, h_rho)
+                    history.clear()
                 for j in near:
                     q = _quick_exact_price(prof, st, j, b, status, endowment)
                     if q is None:
@@ -329,13 +345,11 @@ def mes_run(prof: Profile, endowment: Fraction, key: Callable[[int], tuple]) -> 
         bs = b[sup]
         pay = rho_pick * util[pick]
         nb = bs - pay
-        # exactness status: surely poor -> exhausted, surely rich -> paid, else unknown
         ratio = bs / util[pick]
-        tol = TOL * (1.0 + rho_pick)
-        # codes rise PRISTINE < PAID < EXHAUSTED < UNKNOWN; an exhausted voter stays exhausted
-        code = (_PAID + (ratio < rho_pick - tol) + 2 * (np.abs(ratio - rho_pick) <= tol)).astype(np.int8)
-        old = status[sup]
-        status[sup] = np.where(old == _EXHAUSTED, old, np.maximum(old, code))
+        if status is None:
+            history.append((sup, ratio, rho_pick))
+        else:
+            mark(status, sup, ratio, rho_pick)
         b[sup] = np.maximum(nb, 0.0)
         spent += cost[pick]
         selected.append(pick)
