@@ -18,6 +18,7 @@ the earlier rounds, so no float ever decides a close call.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -147,12 +148,16 @@ class _Ledger:
         return rho
 
 
-def _solve_float(bs: np.ndarray, u: np.ndarray, w: np.ndarray, c: float) -> float:
+def _solve_float(bs: np.ndarray, u: np.ndarray, w: np.ndarray, c: float,
+                 wu: np.ndarray | None = None, total_wu: float | None = None) -> float:
     """rho with sum w*min(b, rho*u) = c (poor/rich iteration, float)."""
-    wu = w * u
+    if wu is None:
+        wu = w * u
     ratio = bs / u
-    rich_wu = wu.sum()
+    rich_wu = wu.sum() if total_wu is None else total_wu
     rho = c / rich_wu
+    if ratio.min() >= rho:  # nobody pays all they have
+        return float(rho)
     poor = ratio < rho
     wb = w * bs
     while True:
@@ -160,7 +165,9 @@ def _solve_float(bs: np.ndarray, u: np.ndarray, w: np.ndarray, c: float) -> floa
         if rich_wu <= 0:
             return math.inf
         rho = (c - wb[poor].sum()) / rich_wu
-        new_poor = ratio < rho
+        # in exact arithmetic the set of voters who pay all only grows; keeping it growing in
+        # floats too guarantees the loop ends (rounding could otherwise make it cycle)
+        new_poor = poor | (ratio < rho)
         if (new_poor == poor).all():
             return float(rho)
         poor = new_poor
@@ -186,16 +193,92 @@ class MesRun:
     close_calls: int = 0
 
 
+class _Static:
+    """Per-profile arrays that every MES run needs (built once, kept with the profile)."""
+
+    def __init__(self, prof: Profile) -> None:
+        w_all = prof.weights.astype(np.float64)
+        self.zero = [j for j in range(prof.m) if prof.cost[j] == 0 and prof.supporters[j] > 0]
+        self.active = [j for j in range(prof.m) if prof.cost[j] > 0 and prof.supporters[j] > 0]
+        self.util = {j: (prof.units[j] * prof.kfac[j]).astype(np.float64) for j in self.active}
+        self.wsup = {j: w_all[prof.sup[j]] for j in self.active}
+        # exact integer sum of w*u over the supporters, and the first-round price c / sum(w*u)
+        self.wu_int = {j: int((prof.weights[prof.sup[j]] * prof.units[j]).sum()) * prof.kfac[j]
+                       for j in self.active}
+        self.wu = {j: self.wsup[j] * self.util[j] for j in self.active}
+        self.total_wu = {j: float(self.wu[j].sum()) for j in self.active}
+        self.first = {j: prof.cost[j] / self.total_wu[j] for j in self.active}
+
+
+def _static(prof: Profile) -> _Static:
+    st = getattr(prof, "_mes_static", None)
+    if st is None:
+        st = _Static(prof)
+        prof._mes_static = st  # type: ignore[attr-defined]
+    return st
+
+
+# exactness status of a voter type's budget during a float run
+_PRISTINE, _PAID, _EXHAUSTED, _UNKNOWN = 0, 1, 2, 3
+
+
+def _quick_exact_price(prof: Profile, st: _Static, j: int, b: np.ndarray, status: np.ndarray,
+                       endowment: Fraction) -> Fraction | None:
+    """The exact price of project j without replaying earlier rounds, when the float budgets
+    leave no doubt who pays what: every supporter is exactly exhausted (pays 0), or surely
+    rich (pays rho * u), or untouched (budget exactly the endowment) and surely poor (pays
+    the endowment).  Then rho = (c - e * W_poor) / sum_{rich} w*u exactly.  None when in doubt."""
+    sup = prof.sup[j]
+    stt = status[sup]
+    if (stt == _UNKNOWN).any():
+        return None
+    u = st.util[j]
+    bs = b[sup]
+    rho_f = _solve_float(bs, u, st.wsup[j], float(prof.cost[j]), st.wu[j], st.total_wu[j])
+    if not math.isfinite(rho_f):
+        return None
+    live = stt != _EXHAUSTED
+    ratio = bs / u
+    tol = TOL * (1.0 + rho_f)
+    rich = live & (ratio > rho_f + tol)
+    poor = live & (ratio < rho_f - tol)
+    if (live & ~rich & ~poor).any() or (poor & (stt != _PRISTINE)).any():
+        return None
+    w = prof.weights[sup]
+    rich_wu = int((w[rich] * prof.units[j][rich]).sum()) * prof.kfac[j]
+    if rich_wu == 0:
+        return None
+    rho = (prof.cost[j] - endowment * int(w[poor].sum())) / rich_wu
+    # the classification must hold with a margin around the exact price too
+    rf = float(rho)
+    if (rich & ~(ratio > rf + tol)).any() or (poor & ~(ratio < rf - tol)).any():
+        return None  # pragma: no cover
+    return rho
+
+
 def mes_run(prof: Profile, endowment: Fraction, key: Callable[[int], tuple]) -> MesRun:
     """One run of MES at the given per-voter endowment (minor units)."""
-    w_all = prof.weights.astype(np.float64)
-    b = np.full(prof.n_distinct, float(endowment))
-    selected = [j for j in range(prof.m) if prof.cost[j] == 0 and prof.supporters[j] > 0]
+    st = _static(prof)
+    ef = float(endowment)
+    b = np.full(prof.n_distinct, ef)
+    # exactness status per voter type, built only once a near-tie needs it (from the ratios
+    # b / u of every earlier purchase, kept meanwhile); then kept up to date
+    status: np.ndarray | None = None
+    history: list[tuple[np.ndarray, np.ndarray, float]] = []
+
+    def mark(status: np.ndarray, sup: np.ndarray, ratio: np.ndarray, rho: float) -> None:
+        # surely poor -> exhausted, surely rich -> paid, else unknown; codes only rise
+        # (PRISTINE < PAID < EXHAUSTED < UNKNOWN) and an exhausted voter stays exhausted
+        tol = TOL * (1.0 + rho)
+        code = (_PAID + (ratio < rho - tol) + 2 * (np.abs(ratio - rho) <= tol)).astype(np.int8)
+        old = status[sup]
+        status[sup] = np.where(old == _EXHAUSTED, old, np.maximum(old, code))
+    selected = list(st.zero)
     spent = 0
-    active = [j for j in range(prof.m) if prof.cost[j] > 0 and prof.supporters[j] > 0]
-    util = {j: (prof.units[j] * prof.kfac[j]).astype(np.float64) for j in active}
-    wsup = {j: w_all[prof.sup[j]] for j in active}
-    stale = {j: prof.cost[j] / float((wsup[j] * util[j]).sum()) for j in active}
+    util, wsup, cost = st.util, st.wsup, prof.cost
+    # lazy lower bounds on each project's price (prices only rise during a run)
+    heap = [(st.first[j], j) for j in st.active]
+    heapq.heapify(heap)
     ledger: _Ledger | None = None
     rounds: list[RoundInfo] = []
     close = 0
@@ -209,27 +292,23 @@ def mes_run(prof: Profile, endowment: Fraction, key: Callable[[int], tuple]) -> 
             r.rho_exact = ledger.commit(r.project)
         return ledger
 
-    remaining = set(active)
-    while remaining:
+    while heap:
         best = math.inf
         cands: list[tuple[float, int]] = []
-        for j in sorted(remaining, key=lambda j: stale[j]):
-            if stale[j] > best * (1 + 4 * TOL):
-                break
+        while heap and heap[0][0] <= best * (1 + 4 * TOL):
+            _, j = heapq.heappop(heap)
             sup = prof.sup[j]
             bs = b[sup]
-            c = float(prof.cost[j])
-            avail = float(bs @ wsup[j])
+            c = float(cost[j])
+            # (multiply and sum, not a BLAS dot: threaded BLAS made this 2x slower on 2 cores)
+            avail = float(np.multiply(bs, wsup[j]).sum())
             if avail < c * (1 - TOL):
-                remaining.discard(j)
                 continue
             if avail <= c * (1 + TOL):
                 close += 1
                 if not get_ledger().affordable(j):
-                    remaining.discard(j)
                     continue
-            rho = _solve_float(bs, util[j], wsup[j], c)
-            stale[j] = rho
+            rho = _solve_float(bs, util[j], wsup[j], c, st.wu[j], st.total_wu[j])
             cands.append((rho, j))
             best = min(best, rho)
         if not cands:
@@ -240,17 +319,40 @@ def mes_run(prof: Profile, endowment: Fraction, key: Callable[[int], tuple]) -> 
             rho_exact = None
         else:
             close += 1
-            led = get_ledger()
-            prices = {j: led.price(j)[0] for j in near}
+            prices: dict[int, Fraction] = {}
+            if ledger is None:
+                if status is None:
+                    status = np.zeros(prof.n_distinct, dtype=np.int8)  # all PRISTINE
+                    for h_sup, h_ratio, h_rho in history:
+                        mark(status, h_sup, h_ratio, h_rho)
+                    history.clear()
+                for j in near:
+                    q = _quick_exact_price(prof, st, j, b, status, endowment)
+                    if q is None:
+                        break
+                    prices[j] = q
+            if len(prices) < len(near):
+                led = get_ledger()
+                prices = {j: led.price(j)[0] for j in near}
             low = min(prices.values())
             pick = min((j for j in near if prices[j] == low), key=key)
             rho_exact = low
             rho_pick = float(low)
+        for rho, j in cands:
+            if j != pick:
+                heapq.heappush(heap, (rho, j))
         sup = prof.sup[pick]
-        b[sup] = np.maximum(b[sup] - rho_pick * util[pick], 0.0)
-        spent += prof.cost[pick]
+        bs = b[sup]
+        pay = rho_pick * util[pick]
+        nb = bs - pay
+        ratio = bs / util[pick]
+        if status is None:
+            history.append((sup, ratio, rho_pick))
+        else:
+            mark(status, sup, ratio, rho_pick)
+        b[sup] = np.maximum(nb, 0.0)
+        spent += cost[pick]
         selected.append(pick)
-        remaining.discard(pick)
         rounds.append(RoundInfo(project=pick, rho=rho_pick, rho_exact=rho_exact, spent_after=spent))
         if rho_exact is not None and ledger is not None:
             # the ledger already knows this price; commit it so later rounds stay in step
@@ -325,7 +427,8 @@ def add1_sweep(prof: Profile, budget: int, scale: int, key: Callable[[int], tupl
                 kept = mes_run(prof, Fraction((nxt - 1) * scale), key)
                 steps += 1
                 close += kept.close_calls
-                if kept.selected != cur.selected:  # pragma: no cover - the bound was not safe
+                # the same projects (the order may differ by swaps that jump_horizon allows)
+                if set(kept.selected) != set(cur.selected):  # pragma: no cover - the bound was not safe
                     jump = False
                     continue
                 cur = kept
@@ -398,86 +501,164 @@ def _incidence(prof: Profile) -> _Incidence:
 
 
 def jump_horizon(prof: Profile, run: MesRun, need: float = 0.0) -> float:
-    """A lower bound h (minor units, >= 0) such that MES at every endowment in
-    [e, e + h) makes exactly the same decisions as ``run`` at e (same projects, same order).
+    """A lower bound h (minor units, >= 0) such that MES at every endowment in [e, e + h)
+    buys the same projects as ``run`` at e, in the same order up to swaps of two
+    neighbouring purchases that do not interact (see below), and ends in the same budgets.
 
-    Fix the run's sequence of purchases and apply it at a larger endowment e' >= e.  By
-    induction over the rounds every voter's budget is nondecreasing in e' and every price
-    nonincreasing (a price falls when its supporters have more money; a budget left after paying
-    rises when the price falls).  So the voters who pay all they have can only become fewer, and
-    the slope of a price is bounded: -rho'(e') <= sum_{poor at e} w*beta / sum_{rich at e} w*u,
-    where beta bounds the slopes of the budgets before the round.  That gives an upper bound
-    ``beta`` for the slope of every budget in every round, valid for all e' >= e.  The decisions
-    stay the same while, in every round, every project q not bought yet cannot match the price:
-    G_q = sum w * min(b, rho * u) < c_q (G_q is at most its value at e plus
-    sum_{b < rho*u} w * beta * (e' - e), since b grows by at most beta and rho does not grow), and
-    while every project left over at the end stays unaffordable.  Floats with a safety margin;
-    a near-tie (relative 1e-9) whose bound can still rise gives h = 0.  Returns 0 as soon as
-    the bound falls below ``need`` (a jump that short would skip nothing).
+    Fix the run's purchases and raise the endowment to e' = e + d.  By induction over the
+    rounds every budget is nondecreasing in d and every price nonincreasing, so the voters who
+    pay all they have can only become fewer.  While the "who pays all" split stays as it is at
+    d = 0, budgets and prices are affine in d: a budget starts with slope 1; a price's slope is
+    -sum_{pays all} w*slope(b) / sum_{pays a share} w*u (<= 0); a sharing voter's slope then
+    grows by -slope(rho)*u, an exhausted voter's is 0.  Two bounds hold:
+
+    * global, for every d >= 0: slopes beta that bound the budgets' slopes everywhere
+      (-slope(rho) <= sum_{pays all at d = 0} w*beta / sum_{shares at d = 0} w*u, as fewer
+      voters pay all and more share; every supporter's beta then grows by that times u).  In
+      round r, a project q not bought yet stays strictly worse than the bought p while
+      G_q = sum w*min(b, rho_p*u_q) < c_q; G_q grows at most by the slopes of the budgets
+      below rho_p*u_q (the other terms cannot grow, rho_p does not rise);
+    * on the first piece (while the split holds, one linear inequality per voter who pays
+      all): G_q is concave in d (a sum of minima of affine functions), so it stays below its
+      tangent at d = 0, whose slope also counts the falling price (negative terms).
+
+    h is the larger of the two.  Projects left over must stay unaffordable (sum of their
+    supporters' budgets < cost; linear with the same slopes).
+
+    Swaps: the next purchase p' may overtake p (q = p' fails the test in round r) when the two
+    commute: every voter with money who supports both can pay both shares,
+    b > rho_p*u + rho_p'*u'.  Such a voter pays a share in both orders and a price depends only
+    on the voters who pay all, so both orders give the same prices and the same budgets after
+    the pair.  This holds for every d >= 0 once it holds at d = 0 (the left side only grows).
+    A voter who supports both and is exhausted pays nothing in either order, but only on the
+    first piece (beyond it the voter may have money again), so then the swap counts only for
+    the first-piece bound.
+    The other projects are checked against rho_p in round r, so they lose to the cheaper of the
+    pair in either order, and in the other order p still beats them after p' (budgets only
+    fell).  Swapped pairs do not overlap.
+
+    Floats with margins: a relative 1e-9 near-tie or near-boundary gives h = 0 (the caller
+    then steps by 1).  Returns 0 as soon as the bound falls below ``need``.
     """
     inc = _incidence(prof)
     if len(inc.cols) == 0:
         return math.inf
+    st = _static(prof)
     e0 = float(run.endowment)
     nt = prof.n_distinct
     b = np.full(nt, e0)
-    beta = np.ones(nt)
+    s = np.ones(nt)  # slopes on the first piece
+    beta = np.ones(nt)  # slope bounds for every d >= 0
     alive = np.ones(len(inc.cols), dtype=bool)
-    w_all = prof.weights.astype(np.float64)
-    h = math.inf
-    tol = 1e-9
     seg = inc.starts
-    for r in run.rounds:
+    hg = math.inf  # global bound
+    hp = math.inf  # first-piece bound
+    rounds = run.rounds
+    pending: tuple[float, float, np.ndarray, np.ndarray, np.ndarray, float, bool] | None = None
+    paired = False  # this round is the second of a pair that may swap
+    for k, r in enumerate(rounds):
         p = r.project
         sup = prof.sup[p]
-        u = (prof.units[p] * prof.kfac[p]).astype(np.float64)
-        w = w_all[sup]
-        bs = b[sup]
+        u = st.util[p]
+        w = st.wsup[p]
         c = float(prof.cost[p])
-        rho = _solve_float(bs, u, w, c)
+        bs = b[sup]
+        ss = s[sup]
+        bet = beta[sup]
+        rho = _solve_float(bs, u, w, c, st.wu[p], st.total_wu[p])
         t = rho * u
         gap = bs - t
-        surely_rich = gap > tol * (t + bs + 1.0)
-        bet = beta[sup]
-        rich_wu = float((w * u)[surely_rich].sum())
+        mg = 1e-9 * (bs + t + 1.0)
+        rich = gap > mg
+        poor = gap < -mg
+        if not (rich | poor).all():
+            hp = 0.0  # a voter on the edge: no first-piece bound
+        rich_wu = float(st.wu[p][rich].sum())
         if rich_wu <= 0:
             return 0.0
-        kappa = float((w * bet)[~surely_rich].sum()) / rich_wu
-        # (2) every other project not bought yet stays strictly worse than p
-        alive[inc.col_pos[p]] = False
-        h = min(h, _g_bound(inc, b, beta, rho, alive, seg))
-        if h <= need or h <= 0:
+        drho = -float((w * ss)[poor].sum()) / rich_wu
+        kappa = float((w * bet)[~rich].sum()) / rich_wu
+        # the first piece ends when a voter who pays all (and has money) can pay a share
+        pm = poor & (bs > 0)
+        if pm.any():
+            sl = ss[pm] - drho * u[pm]
+            pos = sl > 0
+            if pos.any():
+                hp = min(hp, float((-gap[pm][pos] / sl[pos]).min()))
+        # the pending swap test of the previous round, now that this price is known
+        paired = False
+        if pending is not None:
+            hq_g, hq_p, b_c, up_c, uq_c, rho_prev, piece_only = pending
+            pending = None
+            t2 = rho_prev * up_c + rho * uq_c
+            if bool((b_c - t2 > 1e-9 * (b_c + t2 + 1.0)).all()):
+                paired = True
+                if piece_only:  # see below: the global bound keeps the strict test
+                    hg = min(hg, hq_g)
+            else:
+                hg, hp = min(hg, hq_g), min(hp, hq_p)
+        if max(hg, hp) <= need or max(hg, hp) <= 0:
             return 0.0
-        poor = gap <= 0
-        nb = bs - t
-        nb[poor] = 0.0
-        b[sup] = nb
+        alive[inc.col_pos[p]] = False
+        nxt = rounds[k + 1].project if k + 1 < len(rounds) and not paired else None
+        # every other project not bought yet stays strictly worse than p
+        slack, Dg, Dp = _tangent(inc, b, s, beta, rho, drho, seg)
+        close = slack <= 1e-9 * inc.cost
+        # (a near-tie that cannot grow keeps its static tie-break)
+        hgv = np.where(Dg > 0, np.where(close, 0.0, slack / np.where(Dg > 0, Dg, 1.0)), math.inf)
+        hpv = np.where(Dp > 0, np.where(close, 0.0, slack / np.where(Dp > 0, Dp, 1.0)), math.inf)
+        chk = alive
+        hq_g = hq_p = math.inf
+        if nxt is not None:
+            qpos = inc.col_pos[nxt]
+            hq_g, hq_p = float(hgv[qpos]), float(hpv[qpos])
+            chk = alive.copy()
+            chk[qpos] = False
+        if chk.any():
+            hg = min(hg, float(hgv[chk].min()))
+            hp = min(hp, float(hpv[chk].min()))
+        if max(hg, hp) <= need or max(hg, hp) <= 0:
+            return 0.0
+        if nxt is not None and (hq_g < hg or hq_p < hp):
+            # may p' overtake p?  decided next round, once p' has its price
+            _, ip, iq = np.intersect1d(sup, prof.sup[nxt], assume_unique=True, return_indices=True)
+            # exhausted voters pay nothing in either order, but only on the first piece: beyond
+            # it such a voter may have money again and pay all of it to whichever comes first
+            keep = bs[ip] > 0
+            piece_only = not bool(keep.all())
+            ip, iq = ip[keep], iq[keep]
+            pending = (hq_g, hq_p, bs[ip], u[ip], st.util[nxt][iq], rho, piece_only)
+        # pay
+        b[sup] = np.maximum(gap, 0.0)
+        s[sup] = np.where(poor, 0.0, ss - drho * u)
         beta[sup] = bet + kappa * u
-    # (3) projects left over stay unaffordable
-    h = min(h, _g_bound(inc, b, beta, math.inf, alive, seg))
+    # projects left over stay unaffordable
+    if alive.any():
+        rows_b = inc.w * b[inc.rows]
+        slack = inc.cost - np.add.reduceat(rows_b, seg)
+        close = slack <= 1e-9 * inc.cost
+        for slopes, which in ((beta, 0), (s, 1)):
+            Ds = np.add.reduceat(inc.w * slopes[inc.rows], seg)
+            m = alive & (Ds > 0)
+            hl = 0.0 if (m & close).any() else (float((slack[m] / Ds[m]).min()) if m.any() else math.inf)
+            if which == 0:
+                hg = min(hg, hl)
+            else:
+                hp = min(hp, hl)
+    h = max(hg, hp)
     return h if h > need else 0.0
 
 
-def _g_bound(inc: _Incidence, b: np.ndarray, beta: np.ndarray, rho: float,
-             alive: np.ndarray, seg: np.ndarray) -> float:
-    if not alive.any():
-        return math.inf
+def _tangent(inc: _Incidence, b: np.ndarray, s: np.ndarray, beta: np.ndarray, rho: float,
+             drho: float, seg: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per project q: c_q - G_q at d = 0 (G_q = sum w*min(b, rho*u_q)), a bound on G_q's
+    slope for all d >= 0 (budgets at or below rho*u_q count their slope, the others 0), and one
+    for the first piece (the others count rho's slope, <= 0)."""
     bb = b[inc.rows]
-    be = beta[inc.rows]
-    if math.isinf(rho):
-        vals, der = bb, be
-    else:
-        t = rho * inc.u
-        vals = np.minimum(bb, t)
-        # supporters who may still gain (b below rho*u, or within a hair of it)
-        der = np.where(bb < t + 1e-9 * (bb + t + 1.0), be, 0.0)
+    t = rho * inc.u
+    vals = np.minimum(bb, t)
+    low = bb <= t + 1e-9 * (bb + t + 1.0)  # (within a hair: the budget's slope, the larger)
+    Dg = np.add.reduceat(np.where(low, inc.w * beta[inc.rows], 0.0), seg)
+    Dp = np.add.reduceat(inc.w * np.where(low, s[inc.rows], drho * inc.u), seg)
     G = np.add.reduceat(inc.w * vals, seg)
-    D = np.add.reduceat(inc.w * der, seg)
-    slack = inc.cost - G
-    close = slack <= 1e-9 * inc.cost
-    if (alive & close & (D > 0)).any():
-        return 0.0
-    m = alive & ~close & (D > 0)
-    if not m.any():
-        return math.inf
-    return float((slack[m] / D[m]).min())
+    return inc.cost - G, Dg, Dp

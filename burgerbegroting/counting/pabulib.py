@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from pathlib import Path
@@ -74,6 +75,9 @@ def read_pb(source: str | Path) -> Election:
     return _parse(text)
 
 
+_PLAIN_LIST = re.compile(r"[^\s,]+(?:,[^\s,]+)*").fullmatch
+
+
 def _parse(text: str) -> Election:
     reader = csv.reader(io.StringIO(text), delimiter=";", quotechar='"', strict=True)
     section: str | None = None
@@ -88,7 +92,7 @@ def _parse(text: str) -> Election:
     try:
         for row in reader:
             line = reader.line_num
-            if not row or all(not c.strip() for c in row):
+            if not row or (not row[0].strip() and all(not c.strip() for c in row)):
                 continue
             if len(row) == 1 and row[0].strip().upper() in SECTIONS:
                 name = row[0].strip().upper()
@@ -194,11 +198,19 @@ def _build(
     if kind is BallotKind.CUMULATIVE and i_points is None:
         raise PabulibError(0, "expected a 'points' column in VOTES for cumulative ballots")
     ballots: list[Ballot] = []
+    extra_cols = [(j, h) for j, h in enumerate(vote_header) if j not in (i_voter, i_vote)]
     for line, row in raw_votes:
-        items = tuple(x.strip() for x in row[i_vote].split(",") if x.strip())
-        for pid in items:
-            if pid not in ids:
-                raise PabulibError(line, f"vote for project {pid!r}, which is not in PROJECTS")
+        cell = row[i_vote]
+        items: tuple[str, ...]
+        if not cell:
+            items = ()
+        elif _PLAIN_LIST(cell):  # the common case: "12,7,30" (no blanks, no empty items)
+            items = tuple(cell.split(","))
+        else:
+            items = tuple(x.strip() for x in cell.split(",") if x.strip())
+        if not ids.issuperset(items):
+            bad = next(pid for pid in items if pid not in ids)
+            raise PabulibError(line, f"vote for project {bad!r}, which is not in PROJECTS")
         if len(set(items)) != len(items):
             raise PabulibError(line, "a project appears twice in one vote")
         if kind is BallotKind.CHOOSE_1 and len(items) > 1:
@@ -211,11 +223,7 @@ def _build(
             points = tuple(_parse_int(x, line, "points") for x in pts)
             if any(p < 0 for p in points):
                 raise PabulibError(line, "expected non-negative points")
-        extra = tuple(
-            (h, row[j])
-            for j, h in enumerate(vote_header)
-            if j not in (i_voter, i_vote) and not (j == i_points and points is not None)
-        )
+        extra = tuple((h, row[j]) for j, h in extra_cols if not (j == i_points and points is not None))
         ballots.append(Ballot(voter_id=row[i_voter].strip(), projects=items, points=points, fields=extra))
 
     def opt_int(key: str) -> int | None:

@@ -237,3 +237,112 @@ def test_add1_jumps_equal_stepping_by_one(e: Election, budget_factor: int, cost_
     assert fast.endowment == slow.endowment
     assert fast.stop == slow.stop
     assert fast.steps <= slow.steps + 1
+
+
+# ------------------------------------------------------------ tie-heavy elections for the add1 shortcuts
+@st.composite
+def tied_elections(draw: st.DrawFn) -> Election:
+    """Approval or points elections with few distinct costs and repeated ballots, so prices tie
+    (equal numbers of supporters), purchases swap places as the endowment grows, and the
+    outcome is often not monotone in the endowment."""
+    kind = draw(st.sampled_from((BallotKind.APPROVAL, BallotKind.CUMULATIVE)))
+    m = draw(st.integers(2, 7))
+    ids = [f"p{i}" for i in range(m)]
+    unit = draw(st.sampled_from([1, 7, 100]))
+    costs = draw(st.lists(st.sampled_from([2, 3, 4, 6, 12]), min_size=m, max_size=m))
+    projects = tuple(Project(id=pid, cost=c * unit) for pid, c in zip(ids, costs, strict=False))
+    pool = draw(st.lists(st.lists(st.sampled_from(ids), unique=True, min_size=1, max_size=m),
+                         min_size=1, max_size=4))
+    ballots = []
+    for v, k in enumerate(draw(st.lists(st.integers(0, len(pool) - 1), min_size=2, max_size=14))):
+        chosen = tuple(pool[k])
+        points = tuple(1 + (i % 2) for i in range(len(chosen))) if kind is BallotKind.CUMULATIVE else None
+        ballots.append(Ballot(voter_id=str(v), projects=chosen, points=points))
+    budget = draw(st.integers(1, 3 * sum(costs))) * unit
+    return Election(projects=projects, budget=budget, ballots=tuple(ballots), kind=kind)
+
+
+@given(tied_elections())
+def test_equal_shares_with_ties_matches_reference(e: Election) -> None:
+    """Near-ties settled without replaying the run (and with the replay) agree with Fractions."""
+    out = count(e, "equal-shares")
+    assert out.selected == ref_mes(e, Fraction(e.budget, len(e.ballots)))
+
+
+@given(tied_elections())
+def test_add1_jumps_equal_stepping_by_one_with_ties(e: Election) -> None:
+    from burgerbegroting.counting.mes import add1_sweep
+    from burgerbegroting.counting.profile import Profile
+    from burgerbegroting.counting.rules import mes_key
+
+    prof = Profile(e)
+    fast = add1_sweep(prof, e.budget, e.scale, mes_key(prof))
+    slow = add1_sweep(prof, e.budget, e.scale, mes_key(prof), jump=False)
+    assert (fast.run.selected, fast.endowment, fast.stop) == (slow.run.selected, slow.endowment, slow.stop)
+    assert [prof.ids[j] for j in fast.run.selected] == ref_add1(e)
+
+
+@st.composite
+def crossing_elections(draw: st.DrawFn) -> Election:
+    """Overlapping groups of voters with uneven costs, so some supporters pay all they have
+    and prices fall at different speeds as the endowment grows: neighbouring purchases swap."""
+    kind = draw(st.sampled_from((BallotKind.APPROVAL, BallotKind.CUMULATIVE)))
+    m = draw(st.integers(3, 8))
+    ids = [f"p{i}" for i in range(m)]
+    costs = draw(st.lists(st.integers(5, 60), min_size=m, max_size=m))
+    projects = tuple(Project(id=pid, cost=c) for pid, c in zip(ids, costs, strict=False))
+    pool = draw(st.lists(st.lists(st.sampled_from(ids), unique=True, min_size=1, max_size=3),
+                         min_size=2, max_size=8))
+    ballots = []
+    for v, k in enumerate(draw(st.lists(st.integers(0, len(pool) - 1), min_size=5, max_size=30))):
+        chosen = tuple(pool[k])
+        points = None
+        if kind is BallotKind.CUMULATIVE:
+            points = tuple(draw(st.lists(st.integers(1, 3), min_size=len(chosen), max_size=len(chosen))))
+        ballots.append(Ballot(voter_id=str(v), projects=chosen, points=points))
+    budget = draw(st.integers(sum(costs) // 4, sum(costs)))
+    return Election(projects=projects, budget=budget, ballots=tuple(ballots), kind=kind)
+
+
+@given(crossing_elections(), st.integers(0, 40), st.lists(st.fractions(0, 1), min_size=1, max_size=8))
+def test_jump_horizon_with_crossing_prices(e: Election, extra: int, where: list[Fraction]) -> None:
+    """Inside the horizon the same projects are bought (their order may differ only by the
+    swaps jump_horizon allows), at integer and non-integer endowments; and the jumped add1
+    sweep ends where the sweep by +1 ends."""
+    from burgerbegroting.counting.mes import add1_sweep, jump_horizon, mes_run
+    from burgerbegroting.counting.profile import Profile
+    from burgerbegroting.counting.rules import mes_key
+
+    prof = Profile(e)
+    key = mes_key(prof)
+    e0 = Fraction(e.budget, len(e.ballots)) + extra
+    run = mes_run(prof, e0, key)
+    h = jump_horizon(prof, run)
+    if 0 < h < 1e18:
+        for f in where:
+            other = mes_run(prof, e0 + Fraction(h) * f * Fraction(9999, 10000), key)
+            assert set(other.selected) == set(run.selected)
+    fast = add1_sweep(prof, e.budget, e.scale, key)
+    slow = add1_sweep(prof, e.budget, e.scale, key, jump=False)
+    assert (fast.run.selected, fast.endowment, fast.stop) == (slow.run.selected, slow.endowment, slow.stop)
+
+
+@given(tied_elections(), st.lists(st.fractions(0, 1), min_size=1, max_size=6))
+def test_jump_horizon_keeps_the_selected_set(e: Election, where: list[Fraction]) -> None:
+    """Inside the horizon MES buys the same projects (swaps of non-interacting neighbours
+    allowed), at integer and non-integer endowments."""
+    from burgerbegroting.counting.mes import jump_horizon, mes_run
+    from burgerbegroting.counting.profile import Profile
+    from burgerbegroting.counting.rules import mes_key
+
+    prof = Profile(e)
+    key = mes_key(prof)
+    e0 = Fraction(e.budget, len(e.ballots))
+    run = mes_run(prof, e0, key)
+    h = jump_horizon(prof, run)
+    if h <= 0:
+        return
+    span = Fraction(min(h, 10.0 * e.budget)) * Fraction(999, 1000)
+    for f in where:
+        other = mes_run(prof, e0 + f * span, key)
+        assert set(other.selected) == set(run.selected)
