@@ -216,3 +216,21 @@ def test_purge_and_interrupted_jobs(app):
     db.session.expire_all()
     assert (kept.result_name, purged.result_name, purged.result) == ("new.pdf", None, None)
     assert (dead.status, dead.error, alive.status) == ("failed", "interrupted", "running")
+
+
+def test_an_expired_letters_file_cannot_be_downloaded_even_without_the_cron_purge(app):
+    # The page and the operations guide promise the file lives at most JOB_RESULT_HOURS:
+    # that must hold when no job was started since and `flask jobs purge` has not run.
+    import datetime as dt
+
+    from burgerbegroting.core.timeutil import utcnow
+
+    old = utcnow() - dt.timedelta(hours=app.config["JOB_RESULT_HOURS"] + 1)
+    job = Job(kind="letters", status="done", finished_at=old, result=b"%PDF old", result_name="old.pdf",
+              result_type="application/pdf")
+    db.session.add(job)
+    db.session.commit()
+    client = client_as(app, "admin")
+    assert client.get(f"/beheer/taken/{job.id}/bestand").status_code == 404
+    db.session.expire_all()
+    assert (job.result, job.result_name) == (None, None)
