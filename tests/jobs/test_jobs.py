@@ -234,3 +234,23 @@ def test_an_expired_letters_file_cannot_be_downloaded_even_without_the_cron_purg
     assert client.get(f"/beheer/taken/{job.id}/bestand").status_code == 404
     db.session.expire_all()
     assert (job.result, job.result_name) == (None, None)
+
+
+def test_a_job_that_waited_long_in_the_queue_is_not_interrupted_while_it_runs(app):
+    # RQ's time limit counts from the start of the work, not from the queueing: a job that
+    # waited behind others and started five minutes ago is alive. Marking it "interrupted,
+    # nothing was changed, start it again" would make the admin print a second batch.
+    import datetime as dt
+
+    from burgerbegroting.core.timeutil import utcnow
+    from burgerbegroting.jobs import queue
+
+    now = utcnow()
+    waited = Job(kind="letters", status="running", created_at=now - dt.timedelta(hours=3),
+                 started_at=now - dt.timedelta(minutes=5))
+    db.session.add(waited)
+    db.session.commit()
+    assert queue.mark_interrupted(now) == 0
+    db.session.commit()
+    db.session.expire_all()
+    assert waited.status == "running"
