@@ -57,7 +57,8 @@ def _allowed() -> bool:
     sent = request.headers.get("Authorization", "")
     if token and sent.startswith("Bearer ") and hmac.compare_digest(sent[7:].encode(), token.encode()):
         return True
-    proxied = "X-Forwarded-For" in request.headers and not current_app.config["PROXY_FIX_X_FOR"]
+    proxied = (any(name in request.headers for name in ("X-Forwarded-For", "X-Real-IP", "Forwarded"))
+               and not current_app.config["PROXY_FIX_X_FOR"])
     if proxied:
         # The peer is a reverse proxy whose clients we cannot see: its address proves nothing.
         return False

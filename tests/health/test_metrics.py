@@ -54,6 +54,13 @@ def test_behind_an_unconfigured_proxy_localhost_proves_nothing(client):
     assert client.get("/metrics", headers={"X-Forwarded-For": "203.0.113.9"}).status_code == 403
 
 
+def test_a_proxy_that_names_the_client_another_way_proves_nothing_either(client):
+    """nginx set up with only "X-Real-IP $remote_addr", or a proxy that sends RFC 7239's
+    Forwarded header: the peer is still the proxy on 127.0.0.1."""
+    assert client.get("/metrics", headers={"X-Real-IP": "203.0.113.9"}).status_code == 403
+    assert client.get("/metrics", headers={"Forwarded": "for=203.0.113.9"}).status_code == 403
+
+
 def test_empty_token_never_matches(app, client, monkeypatch):
     monkeypatch.setitem(app.config, "METRICS_TOKEN", "")
     assert client.get("/metrics", environ_base=OUTSIDE, headers={"Authorization": "Bearer "}).status_code == 403
