@@ -254,3 +254,37 @@ def test_a_job_that_waited_long_in_the_queue_is_not_interrupted_while_it_runs(ap
     db.session.commit()
     db.session.expire_all()
     assert waited.status == "running"
+
+
+@pytest.mark.parametrize("background", [True, False])
+def test_every_district_is_counted_before_the_audit_log_is_locked(app, monkeypatch, background):
+    # Storing a tally appends to the audit log, whose (PostgreSQL advisory) lock is held until
+    # the transaction ends: stored district by district, a long count of a big round blocked
+    # every audited action in the app (moderation, reviews, paper ballots, other rounds).
+    from burgerbegroting.core import audit
+    from burgerbegroting.results import operations
+
+    events: list[str] = []
+    counting, recording = operations.count, audit.record
+
+    def spy_count(*args, **kwargs):  # type: ignore[no-untyped-def]
+        events.append("count")
+        return counting(*args, **kwargs)
+
+    def spy_record(*args, **kwargs):  # type: ignore[no-untyped-def]
+        events.append("audit")
+        return recording(*args, **kwargs)
+
+    round_, _district, _p, _ = make_counting_round(extra_districts=1)
+    monkeypatch.setattr(operations, "count", spy_count)
+    monkeypatch.setattr(audit, "record", spy_record)
+    client = client_as(app, "admin")
+    token = csrf_from(html(client.get(f"/beheer/rondes/{round_.slug}/telling")))
+    events.clear()
+    if background:
+        response = client.post(f"/beheer/rondes/{round_.id}/telling/achtergrond", data={"csrf_token": token})
+    else:
+        response = client.post(f"/beheer/rondes/{round_.slug}/telling", data={"district": "all", "csrf_token": token})
+    assert response.status_code == 303
+    assert events.count("audit") == 3 and "count" in events
+    assert "count" not in events[events.index("audit"):], events
