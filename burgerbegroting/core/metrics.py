@@ -31,6 +31,9 @@ BALLOTS_CAST = Counter("bb_ballots_cast_total", "Ballots stored (committed), by 
 
 bp = Blueprint("metrics", __name__)
 
+# Label values come from a fixed set: any other method a client invents is "other".
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
 
 class QueueCollector:
     """Background jobs waiting for a worker, asked from the database at scrape time (the
@@ -91,7 +94,8 @@ def _observe(response: Response) -> Response:
     started = g.get("request_started")
     endpoint = request.endpoint or "none"
     if started is not None:
-        REQUEST_LATENCY.labels(request.method, endpoint).observe(time.perf_counter() - started)
+        method = request.method if request.method in METHODS else "other"
+        REQUEST_LATENCY.labels(method, endpoint).observe(time.perf_counter() - started)
     if response.status_code >= 500:
         SERVER_ERRORS.labels(endpoint, str(response.status_code)).inc()
     return response

@@ -34,6 +34,16 @@ def test_metrics_from_localhost_show_latency_by_endpoint(client):
     assert "bb_job_queue_depth" in text and response.headers["Cache-Control"] == "no-store"
 
 
+def test_made_up_methods_do_not_make_new_series(client):
+    # Every label value is a new time series (and in multiprocess mode a file entry): a client
+    # must not be able to create them at will with invented HTTP methods.
+    for n in range(3):
+        assert client.open("/privacy", method=f"BOGUS{n}").status_code == 405
+    text = client.get("/metrics").get_data(as_text=True)
+    assert "BOGUS" not in text
+    assert 'bb_http_request_duration_seconds_count{endpoint="none",method="other"}' in text
+
+
 def test_metrics_refused_from_elsewhere_unless_token(app, client, monkeypatch):
     assert client.get("/metrics", environ_base=OUTSIDE).status_code == 403
     monkeypatch.setitem(app.config, "METRICS_TOKEN", "s3cret-token-for-prometheus")
