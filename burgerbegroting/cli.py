@@ -84,7 +84,7 @@ def init_app(app: Flask) -> None:
     voters_group = click.Group("voters", help="Voters: the uploaded register and voting codes.")
 
     @voters_group.command("purge-register")
-    @click.option("--days", type=click.IntRange(min=0), default=None,
+    @click.option("--days", type=click.IntRange(min=0, max=100_000), default=None,
                   help="Delete the register of rounds whose voting ended more than this many days ago "
                        "(default: REGISTER_RETENTION_DAYS).")
     @click.option("--dry-run", is_flag=True, help="Only show what would be deleted.")
