@@ -64,8 +64,10 @@ def index():  # type: ignore[no-untyped-def]
 @bp.get("/beheer/taken/<int:job_id>")
 def detail(job_id: int):  # type: ignore[no-untyped-def]
     require(Action.VIEW_JOBS)
-    _purge_expired()
     job = load_job(job_id)
+    if job.has_result:  # not while the page polls a running job: no write on every poll
+        _purge_expired()
+        job = load_job(job_id)
     round_ = db.session.get(Round, job.round_id) if job.round_id is not None else None
     response = render("jobs/detail.html", block="status", job=job, round=round_, messages=messages,
                       delete_form=DeleteResultForm())

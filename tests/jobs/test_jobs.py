@@ -288,3 +288,18 @@ def test_every_district_is_counted_before_the_audit_log_is_locked(app, monkeypat
     assert response.status_code == 303
     assert events.count("audit") == 3 and "count" in events
     assert "count" not in events[events.index("audit"):], events
+
+
+def test_the_page_of_an_expired_letters_job_offers_no_download(app):
+    import datetime as dt
+
+    from burgerbegroting.core.timeutil import utcnow
+
+    old = utcnow() - dt.timedelta(hours=app.config["JOB_RESULT_HOURS"] + 1)
+    job = Job(kind="letters", status="done", finished_at=old, result=b"%PDF old", result_name="old.pdf",
+              result_type="application/pdf")
+    db.session.add(job)
+    db.session.commit()
+    page = html(client_as(app, "admin").get(f"/beheer/taken/{job.id}"))
+    assert f"/beheer/taken/{job.id}/bestand\"" not in page
+    assert translated(app, "The file has been deleted.", "nl") in page
