@@ -29,6 +29,7 @@ def init_app(app: Flask) -> None:
         from email_validator import EmailNotValidError, validate_email
 
         from burgerbegroting.auth import operations as ops
+        from burgerbegroting.core.forms import PASSWORD_MAX
         from burgerbegroting.core.permissions import Role
 
         try:
@@ -37,8 +38,12 @@ def init_app(app: Flask) -> None:
             raise click.BadParameter(str(exc), param_hint="email") from None
         if not name.strip():
             raise click.BadParameter("a name is required", param_hint="name")
+        if len(name.strip()) > 100:  # the column's length, as the staff form checks
+            raise click.BadParameter("at most 100 characters", param_hint="name")
         if len(password) < 10:
             raise click.BadParameter("at least 10 characters", param_hint="password")
+        if len(password) > PASSWORD_MAX:  # the login form refuses longer passwords
+            raise click.BadParameter(f"at most {PASSWORD_MAX} characters", param_hint="password")
         try:
             ops.create_staff(email, name, password, {Role.ADMIN}, actor_id=None)
         except ops.EmailTaken:
@@ -79,7 +84,7 @@ def init_app(app: Flask) -> None:
     voters_group = click.Group("voters", help="Voters: the uploaded register and voting codes.")
 
     @voters_group.command("purge-register")
-    @click.option("--days", type=click.IntRange(min=0), default=None,
+    @click.option("--days", type=click.IntRange(min=0, max=100_000), default=None,
                   help="Delete the register of rounds whose voting ended more than this many days ago "
                        "(default: REGISTER_RETENTION_DAYS).")
     @click.option("--dry-run", is_flag=True, help="Only show what would be deleted.")

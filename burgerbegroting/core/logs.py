@@ -26,6 +26,8 @@ _REQUEST_ID = re.compile(r"^(?:[0-9a-fA-F]{32,64}"
                          r"|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$")
 
 _TOKEN_PATHS = re.compile(r"^(/confirm|/password/reset)/[^/]+")  # as in gunicorn.conf.py
+# The same paths inside free text ("Unhandled error on GET /password/reset/<token>").
+_TOKEN_IN_TEXT = re.compile(r"(/confirm|/password/reset)/[^\s/?#'\"]+")
 _LONG_SEGMENT = re.compile(r"(?<=/)[^/]{33,}")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _CODE = re.compile(r"\b[ACDEFGHJKMNPQRTUWXY34679]{4}-?[ACDEFGHJKMNPQRTUWXY34679]{4}-?"
@@ -46,6 +48,7 @@ def redact(text: str) -> str:
     """Remove what must never be logged from free text (messages, tracebacks)."""
     text = _SQL_PARAMETERS.sub("[parameters hidden]\n", text)
     text = _QUERY.sub(r"\1\2=[redacted]", text)
+    text = _TOKEN_IN_TEXT.sub(r"\1/[token]", text)
     text = _EMAIL.sub("[email]", text)
     return _CODE.sub("[code]", text)
 

@@ -31,6 +31,9 @@ BALLOTS_CAST = Counter("bb_ballots_cast_total", "Ballots stored (committed), by 
 
 bp = Blueprint("metrics", __name__)
 
+# Label values come from a fixed set: any other method a client invents is "other".
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
 
 class QueueCollector:
     """Background jobs waiting for a worker, asked from the database at scrape time (the
@@ -57,7 +60,8 @@ def _allowed() -> bool:
     sent = request.headers.get("Authorization", "")
     if token and sent.startswith("Bearer ") and hmac.compare_digest(sent[7:].encode(), token.encode()):
         return True
-    proxied = "X-Forwarded-For" in request.headers and not current_app.config["PROXY_FIX_X_FOR"]
+    proxied = (any(name in request.headers for name in ("X-Forwarded-For", "X-Real-IP", "Forwarded"))
+               and not current_app.config["PROXY_FIX_X_FOR"])
     if proxied:
         # The peer is a reverse proxy whose clients we cannot see: its address proves nothing.
         return False
@@ -90,7 +94,8 @@ def _observe(response: Response) -> Response:
     started = g.get("request_started")
     endpoint = request.endpoint or "none"
     if started is not None:
-        REQUEST_LATENCY.labels(request.method, endpoint).observe(time.perf_counter() - started)
+        method = request.method if request.method in METHODS else "other"
+        REQUEST_LATENCY.labels(method, endpoint).observe(time.perf_counter() - started)
     if response.status_code >= 500:
         SERVER_ERRORS.labels(endpoint, str(response.status_code)).inc()
     return response

@@ -74,7 +74,10 @@ def mark_interrupted(now: dt.datetime | None = None) -> int:
     """Jobs still 'running' long after their time limit: their worker died (kill -9, a
     restart). Their work was one transaction, so nothing of it was stored."""
     cutoff = (now or utcnow()) - dt.timedelta(seconds=current_app.config["JOB_TIMEOUT_SECONDS"] + 60)
+    # A running job's time limit counts from its start (RQ's job_timeout), not from when it
+    # was queued: one that waited behind others may still be working.
     result = db.session.execute(
-        sa.update(Job).where(Job.status.in_(("queued", "running")), Job.created_at < cutoff)
+        sa.update(Job).where(Job.status.in_(("queued", "running")),
+                             sa.func.coalesce(Job.started_at, Job.created_at) < cutoff)
         .values(status="failed", error="interrupted", finished_at=now or utcnow()))
     return int(getattr(result, "rowcount", 0) or 0)

@@ -91,11 +91,16 @@ def count(job: Job, progress: Progress) -> Result:
     districts = sorted(round_.districts, key=lambda d: d.id)
     progress(0, len(districts))
     try:
-        for district in districts:
-            operations.run_count(round_, district, job.created_by_id)
+        # Every district is counted before anything is stored: storing a tally takes the audit
+        # log's lock until the job's transaction ends (see operations.count_district).
+        counted = []
+        for done, district in enumerate(districts, start=1):
+            counted.append(operations.count_district(round_, district))
+            progress(done, len(districts))  # nothing else is pending in the session yet
     except operations.NotCounting as exc:
         raise JobRefused("not_counting") from exc
-    job.progress_done = len(districts)
+    for item in counted:
+        operations.store_count(round_, item, job.created_by_id)
     return Result()
 
 

@@ -33,6 +33,13 @@ def load_round(round_id: int) -> Round:
     return round_
 
 
+def _purge_expired() -> None:
+    """A letters PDF (plain codes) lives at most JOB_RESULT_HOURS, also when no job was started
+    since and the hourly `flask jobs purge` is not (yet) set up."""
+    if queue.purge_results():
+        db.session.commit()
+
+
 def _after_start(job: Job):  # type: ignore[no-untyped-def]
     if job.status == "failed":
         flash(messages.error_message(job.error), "error")
@@ -58,6 +65,9 @@ def index():  # type: ignore[no-untyped-def]
 def detail(job_id: int):  # type: ignore[no-untyped-def]
     require(Action.VIEW_JOBS)
     job = load_job(job_id)
+    if job.has_result:  # not while the page polls a running job: no write on every poll
+        _purge_expired()
+        job = load_job(job_id)
     round_ = db.session.get(Round, job.round_id) if job.round_id is not None else None
     response = render("jobs/detail.html", block="status", job=job, round=round_, messages=messages,
                       delete_form=DeleteResultForm())
@@ -67,6 +77,7 @@ def detail(job_id: int):  # type: ignore[no-untyped-def]
 @bp.get("/beheer/taken/<int:job_id>/bestand")
 def download(job_id: int):  # type: ignore[no-untyped-def]
     require(Action.VIEW_JOBS)
+    _purge_expired()
     job = db.session.scalars(sa.select(Job).where(Job.id == job_id).options(undefer(Job.result))).first()
     if job is None or not job.has_result or job.result is None:
         abort(404)

@@ -51,7 +51,21 @@ def tally(pb_text: str, rule: str) -> Outcome:
     return count(read_pb(pb_text), rule)
 
 
-def run_count(round_: Round, district: District, actor_id: int | None) -> TallyRun:
+@dataclass(frozen=True)
+class Counted:
+    """A district's count, worked out but not stored yet (see ``count_district``)."""
+
+    district_id: int
+    text: str
+    digest: str
+    outcome: Outcome
+    outcome_json: str
+
+
+def count_district(round_: Round, district: District) -> Counted:
+    """Count a district without writing anything. Storing a tally appends to the audit log,
+    whose lock is held until the transaction ends: counting every district first and storing
+    them after keeps that lock for milliseconds, not for the whole (possibly long) count."""
     if round_.phase_at() != Phase.COUNTING:
         raise NotCounting()
     # The count runs on the election the export was written from: reading that text back gives
@@ -59,14 +73,23 @@ def run_count(round_: Round, district: District, actor_id: int | None) -> TallyR
     election = load_election(round_, district)
     text, digest = export_text(election)
     outcome = count(election, round_.counting_rule)
-    run = TallyRun(round_id=round_.id, district_id=district.id, rule=outcome.rule, rule_version=outcome.rule_version,
-                   input_sha256=digest, pb_text=text, outcome_json=outcome_json(outcome, election),
-                   created_by_id=actor_id)
+    return Counted(district.id, text, digest, outcome, outcome_json(outcome, election))
+
+
+def store_count(round_: Round, counted: Counted, actor_id: int | None) -> TallyRun:
+    outcome = counted.outcome
+    run = TallyRun(round_id=round_.id, district_id=counted.district_id, rule=outcome.rule,
+                   rule_version=outcome.rule_version, input_sha256=counted.digest, pb_text=counted.text,
+                   outcome_json=counted.outcome_json, created_by_id=actor_id)
     db.session.add(run)
     db.session.flush()
-    signals.tally_stored.send(round_, actor_id=actor_id, district_id=district.id, tally_id=run.id,
-                              rule=run.rule, input_sha256=digest, selected=outcome.selected)
+    signals.tally_stored.send(round_, actor_id=actor_id, district_id=counted.district_id, tally_id=run.id,
+                              rule=run.rule, input_sha256=counted.digest, selected=outcome.selected)
     return run
+
+
+def run_count(round_: Round, district: District, actor_id: int | None) -> TallyRun:
+    return store_count(round_, count_district(round_, district), actor_id)
 
 
 def outcome_json(outcome: Outcome, election: Election) -> str:
@@ -79,7 +102,8 @@ def outcome_json(outcome: Outcome, election: Election) -> str:
 
 
 def run_all(round_: Round, actor_id: int | None) -> list[TallyRun]:
-    return [run_count(round_, d, actor_id) for d in sorted(round_.districts, key=lambda d: d.id)]
+    counted = [count_district(round_, d) for d in sorted(round_.districts, key=lambda d: d.id)]
+    return [store_count(round_, c, actor_id) for c in counted]
 
 
 def latest_tallies(round_: Round) -> dict[int, TallyRun]:

@@ -34,6 +34,16 @@ def test_metrics_from_localhost_show_latency_by_endpoint(client):
     assert "bb_job_queue_depth" in text and response.headers["Cache-Control"] == "no-store"
 
 
+def test_made_up_methods_do_not_make_new_series(client):
+    # Every label value is a new time series (and in multiprocess mode a file entry): a client
+    # must not be able to create them at will with invented HTTP methods.
+    for n in range(3):
+        assert client.open("/privacy", method=f"BOGUS{n}").status_code == 405
+    text = client.get("/metrics").get_data(as_text=True)
+    assert "BOGUS" not in text
+    assert 'bb_http_request_duration_seconds_count{endpoint="none",method="other"}' in text
+
+
 def test_metrics_refused_from_elsewhere_unless_token(app, client, monkeypatch):
     assert client.get("/metrics", environ_base=OUTSIDE).status_code == 403
     monkeypatch.setitem(app.config, "METRICS_TOKEN", "s3cret-token-for-prometheus")
@@ -52,6 +62,13 @@ def test_behind_an_unconfigured_proxy_localhost_proves_nothing(client):
     """nginx on the same machine without PROXY_FIX_X_FOR: every visitor seems to come from
     127.0.0.1, so a forwarded request needs the token."""
     assert client.get("/metrics", headers={"X-Forwarded-For": "203.0.113.9"}).status_code == 403
+
+
+def test_a_proxy_that_names_the_client_another_way_proves_nothing_either(client):
+    """nginx set up with only "X-Real-IP $remote_addr", or a proxy that sends RFC 7239's
+    Forwarded header: the peer is still the proxy on 127.0.0.1."""
+    assert client.get("/metrics", headers={"X-Real-IP": "203.0.113.9"}).status_code == 403
+    assert client.get("/metrics", headers={"Forwarded": "for=203.0.113.9"}).status_code == 403
 
 
 def test_empty_token_never_matches(app, client, monkeypatch):

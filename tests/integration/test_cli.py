@@ -130,6 +130,18 @@ def test_create_admin_refuses_an_empty_name(app) -> None:  # type: ignore[no-unt
     assert count(User) == 0
 
 
+def test_create_admin_refuses_what_the_web_forms_would_refuse(app) -> None:  # type: ignore[no-untyped-def]
+    # A name longer than the column (PostgreSQL: a traceback) or a password longer than the
+    # login form accepts (an account nobody can log in to).
+    too_long_name = run(app, "create-admin", "--email", "chief@example.org", "--name", "N" * 101, "--password",
+                        "a long admin password")
+    too_long_password = run(app, "create-admin", "--email", "chief@example.org", "--name", "Chief", "--password",
+                            "p" * 201)
+    assert (too_long_name.exit_code, too_long_password.exit_code) == (2, 2)
+    assert "name" in too_long_name.output and "password" in too_long_password.output
+    assert count(User) == 0
+
+
 def test_create_admin_twice_fails(app) -> None:  # type: ignore[no-untyped-def]
     args = ("create-admin", "--email", "chief@example.org", "--name", "Chief", "--password", "a long admin password")
     assert run(app, *args).exit_code == 0

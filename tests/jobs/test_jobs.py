@@ -216,3 +216,90 @@ def test_purge_and_interrupted_jobs(app):
     db.session.expire_all()
     assert (kept.result_name, purged.result_name, purged.result) == ("new.pdf", None, None)
     assert (dead.status, dead.error, alive.status) == ("failed", "interrupted", "running")
+
+
+def test_an_expired_letters_file_cannot_be_downloaded_even_without_the_cron_purge(app):
+    # The page and the operations guide promise the file lives at most JOB_RESULT_HOURS:
+    # that must hold when no job was started since and `flask jobs purge` has not run.
+    import datetime as dt
+
+    from burgerbegroting.core.timeutil import utcnow
+
+    old = utcnow() - dt.timedelta(hours=app.config["JOB_RESULT_HOURS"] + 1)
+    job = Job(kind="letters", status="done", finished_at=old, result=b"%PDF old", result_name="old.pdf",
+              result_type="application/pdf")
+    db.session.add(job)
+    db.session.commit()
+    client = client_as(app, "admin")
+    assert client.get(f"/beheer/taken/{job.id}/bestand").status_code == 404
+    db.session.expire_all()
+    assert (job.result, job.result_name) == (None, None)
+
+
+def test_a_job_that_waited_long_in_the_queue_is_not_interrupted_while_it_runs(app):
+    # RQ's time limit counts from the start of the work, not from the queueing: a job that
+    # waited behind others and started five minutes ago is alive. Marking it "interrupted,
+    # nothing was changed, start it again" would make the admin print a second batch.
+    import datetime as dt
+
+    from burgerbegroting.core.timeutil import utcnow
+    from burgerbegroting.jobs import queue
+
+    now = utcnow()
+    waited = Job(kind="letters", status="running", created_at=now - dt.timedelta(hours=3),
+                 started_at=now - dt.timedelta(minutes=5))
+    db.session.add(waited)
+    db.session.commit()
+    assert queue.mark_interrupted(now) == 0
+    db.session.commit()
+    db.session.expire_all()
+    assert waited.status == "running"
+
+
+@pytest.mark.parametrize("background", [True, False])
+def test_every_district_is_counted_before_the_audit_log_is_locked(app, monkeypatch, background):
+    # Storing a tally appends to the audit log, whose (PostgreSQL advisory) lock is held until
+    # the transaction ends: stored district by district, a long count of a big round blocked
+    # every audited action in the app (moderation, reviews, paper ballots, other rounds).
+    from burgerbegroting.core import audit
+    from burgerbegroting.results import operations
+
+    events: list[str] = []
+    counting, recording = operations.count, audit.record
+
+    def spy_count(*args, **kwargs):  # type: ignore[no-untyped-def]
+        events.append("count")
+        return counting(*args, **kwargs)
+
+    def spy_record(*args, **kwargs):  # type: ignore[no-untyped-def]
+        events.append("audit")
+        return recording(*args, **kwargs)
+
+    round_, _district, _p, _ = make_counting_round(extra_districts=1)
+    monkeypatch.setattr(operations, "count", spy_count)
+    monkeypatch.setattr(audit, "record", spy_record)
+    client = client_as(app, "admin")
+    token = csrf_from(html(client.get(f"/beheer/rondes/{round_.slug}/telling")))
+    events.clear()
+    if background:
+        response = client.post(f"/beheer/rondes/{round_.id}/telling/achtergrond", data={"csrf_token": token})
+    else:
+        response = client.post(f"/beheer/rondes/{round_.slug}/telling", data={"district": "all", "csrf_token": token})
+    assert response.status_code == 303
+    assert events.count("audit") == 3 and "count" in events
+    assert "count" not in events[events.index("audit"):], events
+
+
+def test_the_page_of_an_expired_letters_job_offers_no_download(app):
+    import datetime as dt
+
+    from burgerbegroting.core.timeutil import utcnow
+
+    old = utcnow() - dt.timedelta(hours=app.config["JOB_RESULT_HOURS"] + 1)
+    job = Job(kind="letters", status="done", finished_at=old, result=b"%PDF old", result_name="old.pdf",
+              result_type="application/pdf")
+    db.session.add(job)
+    db.session.commit()
+    page = html(client_as(app, "admin").get(f"/beheer/taken/{job.id}"))
+    assert f"/beheer/taken/{job.id}/bestand\"" not in page
+    assert translated(app, "The file has been deleted.", "nl") in page

@@ -77,3 +77,13 @@ def test_sql_parameters_never_reach_the_log(log_lines):
 def test_text_format_for_development():
     record = logging.LogRecord("burgerbegroting.app", logging.INFO, __file__, 1, "Hallo %s", ("a@b.nl",), None)
     assert logs.TextFormatter().format(record).endswith("INFO burgerbegroting.app [-] Hallo [email]")
+
+
+def test_tokens_in_paths_within_messages_are_redacted(log_lines):
+    # errors.py logs "Unhandled error on GET <path>" and "Database unavailable on GET <path>":
+    # during a database outage every click on a reset link would put its token in the log.
+    token = "eyJ1c2VyIjo0Mn0.ZxYwVu.secretsignaturepart"
+    logging.getLogger("burgerbegroting.app").warning("Database unavailable on GET /password/reset/%s: X", token)
+    logging.getLogger("burgerbegroting.app").error("Unhandled error on POST /confirm/%s", token)
+    text = log_lines.getvalue()
+    assert "secretsignature" not in text and text.count("[token]") == 2

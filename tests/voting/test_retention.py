@@ -154,3 +154,9 @@ def test_cli_refuses_a_negative_period(app):
     result = app.test_cli_runner().invoke(args=["voters", "purge-register", "--days", "-3"])
     assert result.exit_code != 0
     assert "-3" in result.output
+
+
+def test_cli_refuses_a_period_beyond_the_calendar(app):
+    # Today minus a billion days is no date: a usage error, not a traceback.
+    result = app.test_cli_runner().invoke(args=["voters", "purge-register", "--days", "1000000000"])
+    assert result.exit_code == 2 and "--days" in result.output
