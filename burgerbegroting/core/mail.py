@@ -28,9 +28,10 @@ def send_mail(mail: Mail) -> None:
 
         try:
             # RQ logs a job's description, by default the call with its arguments: the address
-            # and the e-mail link's token. A fixed description keeps them out of the log.
+            # and the e-mail link's token. A fixed description keeps them out of the log. A mail
+            # that failed every retry stays in Redis for an hour only (its link is a credential).
             rq_queue().enqueue("burgerbegroting.core.mail.deliver", mail.to, mail.subject, mail.body,
-                               description="mail", result_ttl=0, failure_ttl=7 * 24 * 3600, retry=_retry())
+                               description="mail", result_ttl=0, failure_ttl=3600, retry=_retry())
             return
         except Exception as exc:  # any Redis failure: send it ourselves
             current_app.logger.warning("Mail not queued (%s); sending it now", type(exc).__name__)

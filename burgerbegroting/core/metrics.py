@@ -50,9 +50,17 @@ class QueueCollector:
         yield gauge
 
 
+def parse_networks(setting: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """METRICS_ALLOW_FROM: comma-separated addresses or networks. A wrong entry stops the app at
+    start with the setting's name, instead of a 500 on every scrape."""
+    try:
+        return [ipaddress.ip_network(part.strip(), strict=False) for part in setting.split(",") if part.strip()]
+    except ValueError as exc:
+        raise RuntimeError(f"METRICS_ALLOW_FROM: {exc}") from None
+
+
 def _networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
-    return [ipaddress.ip_network(part.strip(), strict=False)
-            for part in current_app.config["METRICS_ALLOW_FROM"].split(",") if part.strip()]
+    return parse_networks(current_app.config["METRICS_ALLOW_FROM"])
 
 
 def _allowed() -> bool:
@@ -121,6 +129,7 @@ def _after_rollback(session: Session) -> None:
 
 
 def init_app(app: Flask) -> None:
+    parse_networks(app.config["METRICS_ALLOW_FROM"])
     if app.config["PROMETHEUS_MULTIPROC_DIR"]:
         os.makedirs(app.config["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)  # prometheus-client needs it
     app.register_blueprint(bp)

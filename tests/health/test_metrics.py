@@ -148,3 +148,18 @@ def test_gunicorn_hooks_empty_the_directory_and_clean_up_after_a_worker(tmp_path
     (tmp_path / "metrics" / "counter_999.db").write_bytes(b"")
     conf["child_exit"](None, SimpleNamespace(pid=999))
     assert [p.name for p in (tmp_path / "metrics").iterdir()] == ["counter_999.db"]  # its counts stay in the totals
+
+
+@pytest.mark.parametrize("setting", ["10.0.0.0/33", "localhost", "127.0.0.1,nonsense"])
+def test_a_wrong_metrics_allow_from_stops_the_app_at_start(setting: str) -> None:
+    from burgerbegroting.app import create_app
+
+    with pytest.raises(RuntimeError, match="METRICS_ALLOW_FROM"):
+        create_app("testing", METRICS_ALLOW_FROM=setting)
+
+
+def test_an_empty_metrics_allow_from_means_token_only() -> None:
+    from burgerbegroting.core.metrics import parse_networks
+
+    assert parse_networks("") == []
+    assert [str(n) for n in parse_networks(" 127.0.0.1 , ::1/128 ")] == ["127.0.0.1/32", "::1/128"]
