@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, current_app, flash, redirect, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -123,7 +123,8 @@ def admin_count_run(slug: str):  # type: ignore[no-untyped-def]
         db.session.rollback()
         return _count_page(round_, 409, error=_("This round is not being counted now."))
     db.session.commit()
-    flash(_("Counted: %(n)d district(s). The result is not public yet.", n=len(runs)), "success")
+    flash(ngettext("Counted %(num)d district. The result is not public yet.",
+                   "Counted %(num)d districts. The result is not public yet.", len(runs)), "success")
     return redirect(url_for("results.admin_count", slug=round_.slug), 303)
 
 
