@@ -13,12 +13,16 @@ from burgerbegroting.core.timeutil import UTCDateTime, utcnow
 from burgerbegroting.extensions import db
 from burgerbegroting.processes.models import _in
 
-JOB_KINDS = ("letters", "count")
+JOB_KINDS = ("letters", "count", "register_letters")
 JOB_STATUSES = ("queued", "running", "done", "failed")
 
 
 class Job(db.Model):  # type: ignore[name-defined,misc]
     """One background job. ``params_json`` holds ids and numbers only, never personal data.
+
+    ``payload_json`` is the exception, and only while the job waits or runs: the checked rows
+    of an uploaded register (names and addresses) for "register_letters". It is cleared when
+    the job is done or failed, and by ``flask jobs purge`` (``queue.purge_results``).
 
     ``error`` is a short code (see ``jobs.messages``) that the page turns into a message for
     the admin; the technical details go to the log. ``result`` is the finished file (the
@@ -39,6 +43,7 @@ class Job(db.Model):  # type: ignore[name-defined,misc]
     status: Mapped[str] = mapped_column(sa.String(20), default="queued")
     round_id: Mapped[int | None] = mapped_column(sa.ForeignKey("budget_round.id", ondelete="CASCADE"), index=True)
     params_json: Mapped[str] = mapped_column(sa.Text, default="{}")
+    payload_json: Mapped[str | None] = deferred(mapped_column(sa.Text))
     progress_done: Mapped[int] = mapped_column(default=0)
     progress_total: Mapped[int] = mapped_column(default=0)
     error: Mapped[str | None] = mapped_column(sa.String(40))
@@ -53,6 +58,10 @@ class Job(db.Model):  # type: ignore[name-defined,misc]
     @property
     def params(self) -> dict[str, Any]:
         return json.loads(self.params_json or "{}")
+
+    @property
+    def payload(self) -> Any:
+        return json.loads(self.payload_json) if self.payload_json else None
 
     @property
     def percent(self) -> int:

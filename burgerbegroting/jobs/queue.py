@@ -28,11 +28,17 @@ def rq_queue():  # type: ignore[no-untyped-def]
     return Queue(current_app.config["JOB_QUEUE_NAME"], connection=connection)
 
 
-def start(kind: str, round_: Round | None, params: dict[str, Any], actor_id: int | None) -> Job:
+def start(kind: str, round_: Round | None, params: dict[str, Any], actor_id: int | None,
+          payload: Any = None) -> Job:
     """Store a job and start it. With a queue the job waits for a worker; without one it runs
-    now, in this request. Either way the returned Job tells how it went (reload it)."""
+    now, in this request. Either way the returned Job tells how it went (reload it).
+
+    ``payload``: data the job needs that may be personal (the rows of a register); stored
+    with the job until it is done or failed, then cleared."""
     purge_results()
     job = Job(kind=kind, round_id=round_.id if round_ is not None else None, params_json=json.dumps(params),
+              payload_json=json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+              if payload is not None else None,
               created_by_id=actor_id, status="queued")
     db.session.add(job)
     db.session.commit()  # the worker must see the row
@@ -49,7 +55,8 @@ def start(kind: str, round_: Round | None, params: dict[str, Any], actor_id: int
         except Exception as exc:  # any Redis failure: the admin gets a clear answer
             current_app.logger.warning("Job %d not queued: %s", job_id, type(exc).__name__)
             db.session.execute(sa.update(Job).where(Job.id == job_id, Job.status == "queued")
-                               .values(status="failed", error="queue_unavailable", finished_at=utcnow()))
+                               .values(status="failed", error="queue_unavailable", finished_at=utcnow(),
+                                       payload_json=None))
             db.session.commit()
     fresh = db.session.get(Job, job_id, populate_existing=True)
     assert fresh is not None
@@ -62,11 +69,15 @@ def queue_depth() -> int:
 
 
 def purge_results(now: dt.datetime | None = None) -> int:
-    """Delete result files older than JOB_RESULT_HOURS (a letters PDF holds plain codes)."""
+    """Delete result files older than JOB_RESULT_HOURS (a letters PDF holds plain codes), and
+    the payload (register rows: names and addresses) of every finished job."""
     cutoff = (now or utcnow()) - dt.timedelta(hours=current_app.config["JOB_RESULT_HOURS"])
     result = db.session.execute(
         sa.update(Job).where(Job.finished_at < cutoff, Job.result_name.is_not(None))
         .values(result=None, result_name=None, result_type=None))
+    # A finished job clears its own payload; this catches any left behind (a crash between).
+    db.session.execute(sa.update(Job).where(Job.status.in_(("done", "failed")), Job.payload_json.is_not(None))
+                       .values(payload_json=None))
     return int(getattr(result, "rowcount", 0) or 0)
 
 
@@ -79,5 +90,5 @@ def mark_interrupted(now: dt.datetime | None = None) -> int:
     result = db.session.execute(
         sa.update(Job).where(Job.status.in_(("queued", "running")),
                              sa.func.coalesce(Job.started_at, Job.created_at) < cutoff)
-        .values(status="failed", error="interrupted", finished_at=now or utcnow()))
+        .values(status="failed", error="interrupted", finished_at=now or utcnow(), payload_json=None))
     return int(getattr(result, "rowcount", 0) or 0)

@@ -57,6 +57,7 @@ def _run(job_id: int) -> str:
         result = TASKS[job.kind](job, progress)
         job.status = "done"
         job.result, job.result_name, job.result_type = result.content, result.name, result.content_type
+        job.payload_json = None  # register rows (personal data) are kept only until the job ends
         job.finished_at = utcnow()
         db.session.commit()
     except Exception as exc:  # every failure ends as a failed job, never half-written
@@ -67,7 +68,7 @@ def _run(job_id: int) -> str:
         else:
             log.exception("Job %d (%s) failed", job_id, job.kind)
         db.session.execute(sa.update(Job).where(Job.id == job_id)
-                           .values(status="failed", error=code, finished_at=utcnow()))
+                           .values(status="failed", error=code, finished_at=utcnow(), payload_json=None))
         db.session.commit()
         return "failed"
     log.info("Job %d (%s) done in %.1f s", job_id, job.kind, time.monotonic() - started)

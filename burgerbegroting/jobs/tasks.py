@@ -17,6 +17,7 @@ from burgerbegroting.core.permissions import Action, may
 from burgerbegroting.extensions import db
 from burgerbegroting.jobs.models import Job
 from burgerbegroting.processes.models import District, Round
+from burgerbegroting.voters.models import RegisterEntry
 
 # Letters rendered per part: progress moves after each part.
 LETTERS_PER_PART = 200
@@ -55,8 +56,30 @@ def _require(job: Job, action: Action, round_: Round) -> None:
         raise JobRefused("not_allowed_now")
 
 
+def _district(job: Job, round_: Round) -> District:
+    district = db.session.get(District, int(job.params["district_id"]))
+    if district is None or district.round_id != round_.id:
+        raise JobRefused("gone")
+    return district
+
+
+def _letters_in_parts(round_: Round, district: District, items: list[tuple[str, RegisterEntry | None]],
+                      progress: Progress) -> bytes:
+    """One PDF with a letter per (plain code, register entry or None), rendered
+    LETTERS_PER_PART at a time (WeasyPrint's layout of thousands of pages at once takes
+    gigabytes); progress moves after each part. Nothing may be pending in the session."""
+    from burgerbegroting.voters import letters
+
+    parts = []
+    for first in range(0, len(items), LETTERS_PER_PART):
+        part = items[first:first + LETTERS_PER_PART]
+        parts.append(letters.letters_pdf(round_, district, part))
+        progress(first + len(part), len(items))
+    return letters.join_pdfs(parts)
+
+
 def letters(job: Job, progress: Progress) -> Result:
-    from burgerbegroting.voters import codes, letters, operations
+    from burgerbegroting.voters import codes, operations
 
     round_ = _round(job)
     params = job.params
@@ -67,12 +90,7 @@ def letters(job: Job, progress: Progress) -> Result:
     count = int(params["count"])
     # The codes exist only in memory and in the PDF until every page is made.
     plains = [codes.generate() for _ in range(count)]
-    parts = []
-    for first in range(0, count, LETTERS_PER_PART):
-        part = plains[first:first + LETTERS_PER_PART]
-        parts.append(letters.letters_pdf(round_, district, [(plain, None) for plain in part]))
-        progress(first + len(part), count)
-    pdf = letters.join_pdfs(parts)
+    pdf = _letters_in_parts(round_, district, [(plain, None) for plain in plains], progress)
     round_ = _round(job)
     district = db.session.get(District, int(params["district_id"]))
     if district is None:
@@ -80,6 +98,34 @@ def letters(job: Job, progress: Progress) -> Result:
     _require(job, Action.MANAGE_VOTING_CODES, round_)  # voting may have closed while printing
     made = operations.generate_codes(round_, district, count, actor_id=job.created_by_id, plains=plains,
                                      limit=current_app.config["MAX_LETTERS_PER_JOB"])
+    return Result(f"stemcodes-{round_.slug}-{district.id}-{made[0][1].batch_no}.pdf", "application/pdf", pdf)
+
+
+def register_letters(job: Job, progress: Progress) -> Result:
+    """Letters for the rows of an uploaded register, checked in the request and kept in the
+    job's payload: the same work as the synchronous upload did (entries, codes, audit), but
+    stored only when every letter is made, with the job's "done"."""
+    from burgerbegroting.voters import codes, operations, register_csv
+
+    round_ = _round(job)
+    district = _district(job, round_)
+    _require(job, Action.MANAGE_VOTING_CODES, round_)
+    payload = job.payload
+    if not payload or not payload.get("rows"):
+        raise JobRefused("no_register")
+    rows = [register_csv.RegisterRow(*row) for row in payload["rows"]]
+    # Printed first, with entries that are not in the session (progress commits); stored
+    # at the end, in the transaction that marks the job done.
+    printed = [RegisterEntry(round_id=round_.id, district_id=district.id, name=r.name, street=r.street,
+                             postcode=r.postcode, city=r.city) for r in rows]
+    plains = [codes.generate() for _ in rows]
+    pdf = _letters_in_parts(round_, district, list(zip(plains, printed, strict=True)), progress)
+    round_ = _round(job)
+    district = _district(job, round_)
+    _require(job, Action.MANAGE_VOTING_CODES, round_)  # voting may have closed while printing
+    entries = operations.add_register_entries(round_, district, rows)
+    made = operations.generate_codes(round_, district, len(entries), actor_id=job.created_by_id, entries=entries,
+                                     plains=plains, limit=current_app.config["MAX_LETTERS_PER_JOB"])
     return Result(f"stemcodes-{round_.slug}-{district.id}-{made[0][1].batch_no}.pdf", "application/pdf", pdf)
 
 
@@ -104,4 +150,5 @@ def count(job: Job, progress: Progress) -> Result:
     return Result()
 
 
-TASKS: dict[str, Callable[[Job, Progress], Result]] = {"letters": letters, "count": count}
+TASKS: dict[str, Callable[[Job, Progress], Result]] = {
+    "letters": letters, "count": count, "register_letters": register_letters}

@@ -40,7 +40,7 @@ def _purge_expired() -> None:
         db.session.commit()
 
 
-def _after_start(job: Job):  # type: ignore[no-untyped-def]
+def after_start(job: Job):  # type: ignore[no-untyped-def]
     if job.status == "failed":
         flash(messages.error_message(job.error), "error")
     elif job.status == "done":
@@ -115,7 +115,7 @@ def start_letters(round_id: int):  # type: ignore[no-untyped-def]
     if district is None or district.round_id != round_.id:
         abort(404)
     job = queue.start("letters", round_, {"district_id": district.id, "count": form.count.data}, current_user.id)
-    return _after_start(job)
+    return after_start(job)
 
 
 @bp.post("/beheer/rondes/<int:round_id>/telling/achtergrond")
@@ -126,4 +126,4 @@ def start_count(round_id: int):  # type: ignore[no-untyped-def]
         flash(_("The form has expired. Try again."), "error")
         return redirect(url_for("results.admin_count", slug=round_.slug), 303)
     job = queue.start("count", round_, {}, current_user.id)
-    return _after_start(job)
+    return after_start(job)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, IntegerField, SelectChoice, SelectField, StringField
@@ -75,12 +76,13 @@ class GenerateForm(BaseForm):
 class RegisterForm(BaseForm):
     district = SelectField(_l("District"), validators=[InputRequired()])
     file = FileField(_l("Register (CSV file)"),
-                     description=_l("Columns: name, street, postcode, city. One letter per row."),
                      validators=[FileRequired(_l("Choose a CSV file."))])
 
     def __init__(self, round_, *args, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self.district.choices = _district_choices(round_)
+        self.file.description = _l("Columns: name, street, postcode, city. One letter per row, at most %(max)d "
+                                   "rows.", max=current_app.config["MAX_LETTERS_PER_JOB"])
 
 
 class ReissueForm(BaseForm):

@@ -17,10 +17,21 @@ from burgerbegroting.processes.postcodes import PostcodeRange
 COLUMNS = ("name", "street", "postcode", "city")
 HEADER_ALIASES = {"naam": "name", "straat": "street", "adres": "street", "postcode": "postcode",
                   "plaats": "city", "woonplaats": "city"}
-MAX_BYTES = 5_000_000
-MAX_ROWS = 1_000  # one letter batch (see voters.operations.MAX_BATCH)
+# The letters of one upload are made by one background job: the view passes the app's
+# MAX_LETTERS_PER_JOB as ``max_rows``. A row is at most about 520 characters (the lengths
+# below); 1,000 bytes a row leaves room for quotes and accented letters.
+MAX_ROWS = 10_000
+BYTES_PER_ROW = 1_000
 MAX_LENGTHS = {"name": 200, "street": 200, "city": 100}
 _PC6 = re.compile(r"^[1-9]\d{3}[A-Z]{2}$")
+
+
+def max_bytes(max_rows: int = MAX_ROWS) -> int:
+    """The largest file accepted for ``max_rows`` rows (plus the header)."""
+    return (max_rows + 1) * BYTES_PER_ROW
+
+
+MAX_BYTES = max_bytes()
 
 
 @dataclass(frozen=True)
@@ -36,13 +47,17 @@ def _delimiter(header_line: str) -> str:
     return ";" if header_line.count(";") >= header_line.count(",") and ";" in header_line else ","
 
 
-def parse_register_csv(data: bytes, ranges: list[PostcodeRange] | None = None) -> list[RegisterRow]:
+def parse_register_csv(data: bytes, ranges: list[PostcodeRange] | None = None,
+                       max_rows: int = MAX_ROWS) -> list[RegisterRow]:
     """The rows of the file, or ``CsvError`` with every problem found (line, code, detail).
 
     ``ranges``: the district's postcode ranges; a postcode outside them is a problem (an empty
-    list or None means the district has no ranges and any postcode is accepted)."""
-    if len(data) > MAX_BYTES:
-        raise CsvError([Problem(0, "too_big")])
+    list or None means the district has no ranges and any postcode is accepted).
+    ``max_rows``: the most people in one file; the file may have ``max_bytes(max_rows)`` bytes."""
+    if len(data) > max_bytes(max_rows):
+        limit = max_bytes(max_rows)
+        raise CsvError([Problem(0, "too_big", f"{limit // 1_000_000} MB" if limit >= 1_000_000
+                                else f"{limit // 1_000} kB")])
     text, _encoding = decode(data)
     if not text.strip():
         raise CsvError([Problem(0, "empty")])
@@ -65,13 +80,15 @@ def parse_register_csv(data: bytes, ranges: list[PostcodeRange] | None = None) -
     if problems:
         raise CsvError(problems)
     rows: list[RegisterRow] = []
+    people = 0  # non-empty rows, also the wrong ones: the limit is on the file
     try:
         for record in reader:
             line = reader.line_num
             if not any(cell.strip() for cell in record):
                 continue
-            if len(rows) >= MAX_ROWS:
-                raise CsvError([Problem(line, "too_many_rows", str(MAX_ROWS))])
+            people += 1
+            if people > max_rows:
+                raise CsvError([Problem(line, "too_many_rows", str(max_rows))])
             if len(record) != len(names):
                 problems.append(Problem(line, "wrong_number_of_cells", str(len(record))))
                 continue

@@ -16,7 +16,9 @@ from burgerbegroting.core.permissions import Action
 from burgerbegroting.core.timeutil import AMSTERDAM, utcnow
 from burgerbegroting.core.web import render, require
 from burgerbegroting.extensions import db, limiter
+from burgerbegroting.jobs import queue as jobs_queue
 from burgerbegroting.jobs.forms import LettersJobForm
+from burgerbegroting.jobs.views import after_start
 from burgerbegroting.processes.district_csv import CsvError
 from burgerbegroting.processes.models import District, Round
 from burgerbegroting.processes.phases import Phase
@@ -206,7 +208,7 @@ CSV_MESSAGES = {
     "binary": lambda d: _("This is not a text file. Save the spreadsheet as CSV and try again."),
     "encoding": lambda d: _("The file could not be read as text (UTF-8 or Windows-1252). Save it as CSV UTF-8."),
     "empty": lambda d: _("The file is empty."),
-    "too_big": lambda d: _("The file is too large (at most 5 MB)."),
+    "too_big": lambda d: _("The file is too large (at most %(detail)s).", detail=d),
     "unreadable": lambda d: _("The file is not a readable CSV file (%(detail)s).", detail=d),
     "missing_column": lambda d: _("The column “%(detail)s” is missing from the first row.", detail=d),
     "unknown_column": lambda d: _("The first row has an unknown column “%(detail)s”. Use name, street, postcode, "
@@ -227,6 +229,8 @@ CSV_MESSAGES = {
 
 @bp.post("/beheer/rondes/<int:round_id>/stemcodes/register")
 def from_register(round_id: int):  # type: ignore[no-untyped-def]
+    """Check the whole file here (every problem, nothing stored on any); the letters for its
+    rows are made by a background job, which stores the entries and codes when the PDF is done."""
     round_ = load_round(round_id)
     require(Action.MANAGE_VOTING_CODES, round_)
     form = RegisterForm(round_)
@@ -237,20 +241,21 @@ def from_register(round_id: int):  # type: ignore[no-untyped-def]
         ranges = parse_ranges(district.postcodes or "")
     except PostcodeError:
         ranges = []
+    max_rows = current_app.config["MAX_LETTERS_PER_JOB"]
     try:
-        rows = register_csv.parse_register_csv(form.file.data.read(register_csv.MAX_BYTES + 1), ranges)
+        rows = register_csv.parse_register_csv(form.file.data.read(register_csv.max_bytes(max_rows) + 1), ranges,
+                                               max_rows=max_rows)
     except CsvError as exc:
         problems = [(p.line, CSV_MESSAGES.get(p.code, CSV_MESSAGES["unreadable"])(p.detail))
                     for p in exc.problems[:100]]
         form.file.errors.append(ngettext("The file has %(num)d problem; nothing was stored.",
                                          "The file has %(num)d problems; nothing was stored.", len(exc.problems)))
         return _admin_page(round_, 422, register_form=form, csv_problems=problems)
-    entries = operations.add_register_entries(round_, district, rows)
-    made = operations.generate_codes(round_, district, len(entries), actor_id=current_user.id, entries=entries)
-    pdf = letters.letters_pdf(round_, district, [(plain, entry) for (plain, _row), entry in zip(made, entries,
-                                                                                                  strict=True)])
-    db.session.commit()
-    return _pdf(pdf, f"stemcodes-{round_.slug}-{district.id}-{made[0][1].batch_no}.pdf")
+    # The rows (names and addresses) stay with the job only until it is done or failed.
+    payload = {"rows": [[r.line, r.name, r.street, r.postcode, r.city] for r in rows]}
+    job = jobs_queue.start("register_letters", round_, {"district_id": district.id, "count": len(rows)},
+                           current_user.id, payload=payload)
+    return after_start(job)
 
 
 REISSUE_MESSAGES = {

@@ -45,6 +45,35 @@ def test_admin_makes_letters_in_the_background(new_page, voting_round_ids, js: b
     follow(page, page.locator("#main a[href='/beheer/taken']"))
 
 
+@pytest.mark.parametrize("js", [True, False], ids=["js", "nojs"])
+def test_admin_makes_letters_from_a_register(new_page, voting_round_ids, js: bool) -> None:  # type: ignore[no-untyped-def]
+    round_id, district_id = voting_round_ids
+    page: Page = new_page(js=js)
+    login(page, DEMO_EMAILS["admin"])
+    visit(page, f"/beheer/rondes/{round_id}/stemcodes")
+    action = f"#main form[action='/beheer/rondes/{round_id}/stemcodes/register']"
+    bad = b"naam;straat;postcode;woonplaats\nA. Jansen;;9999AA;Dorp\nB. Bakker;Weg 2;12;Dorp\n"
+    page.locator(f"{action} select[name=district]").select_option(str(district_id))
+    page.locator(f"{action} input[name=file]").set_input_files(
+        {"name": "register.csv", "mimeType": "text/csv", "buffer": bad})
+    submit(page, page.locator(f"{action} button[type=submit]"), status=422)
+    assert page.locator(".bb-error-summary").is_visible()
+    expect(page.locator("#main table caption", has_text="Problemen in het bestand")).to_be_visible()
+    expect(page.locator(f"{action} select[name=district]")).to_have_value(str(district_id))  # the choice is kept
+    good = b"naam;straat;postcode;woonplaats\nA. Jansen;Kerkstraat 1;9999AA;Dorp\nB. Bakker;Weg 2;9999AB;Dorp\n"
+    page.locator(f"{action} input[name=file]").set_input_files(
+        {"name": "register.csv", "mimeType": "text/csv", "buffer": good})
+    done = submit(page, page.locator(f"{action} button[type=submit]"), post_status=303)
+    assert "/beheer/taken/" in done.url
+    expect(page.locator("h1")).to_contain_text("Brieven uit een register")
+    link = page.locator("#job-status a[href$='/bestand']")
+    expect(link).to_be_visible()
+    with page.expect_download() as download:
+        link.click()
+    assert download.value.suggested_filename.endswith(".pdf")
+    follow(page, page.locator(f"#main a[href='/beheer/rondes/{round_id}/stemcodes']"))
+
+
 def _running_job(live_server, round_id: int) -> int:  # type: ignore[no-untyped-def]
     from burgerbegroting.extensions import db
     from burgerbegroting.jobs.models import Job
