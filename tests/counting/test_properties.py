@@ -346,3 +346,49 @@ def test_jump_horizon_keeps_the_selected_set(e: Election, where: list[Fraction])
     for f in where:
         other = mes_run(prof, e0 + f * span, key)
         assert set(other.selected) == set(run.selected)
+
+
+# ------------------------------------------------------------ batches of MES runs (add1)
+def check_batch(e: Election, factors: list[Fraction]) -> None:
+    from burgerbegroting.counting.mes import mes_batch, mes_run
+    from burgerbegroting.counting.profile import Profile
+    from burgerbegroting.counting.rules import mes_key
+
+    if not e.ballots:
+        return
+    prof = Profile(e)
+    key = mes_key(prof)
+    base = Fraction(e.budget, len(e.ballots))
+    ends = [base * f for f in factors]
+    got = mes_batch(prof, ends, key)
+    for end, (sel, cost) in zip(ends, got, strict=True):
+        run = mes_run(prof, end, key)
+        assert (sel, cost) == (run.selected, run.cost)
+
+
+@given(elections(kinds=(BallotKind.APPROVAL, BallotKind.CUMULATIVE, BallotKind.ORDINAL)),
+       st.lists(st.fractions(Fraction(1, 2), 4), min_size=1, max_size=12))
+def test_mes_batch_equals_single_runs(e: Election, factors: list[Fraction]) -> None:
+    """Runs computed together (as columns of one array, splitting and merging groups) buy
+    exactly what each run alone buys, in the same order."""
+    check_batch(e, factors)
+
+
+@given(tied_elections(), st.lists(st.fractions(Fraction(1, 2), 4), min_size=1, max_size=12))
+def test_mes_batch_equals_single_runs_with_ties(e: Election, factors: list[Fraction]) -> None:
+    """Near-ties and close affordability calls inside a batch (settled per run, or the run
+    handed over to the single-run path) give the single run's purchases."""
+    check_batch(e, factors)
+
+
+@given(tied_elections(), st.sampled_from([2, 3, 8]))
+def test_add1_batched_sweep_equals_stepping_by_one(e: Election, batch: int) -> None:
+    from burgerbegroting.counting.mes import add1_sweep
+    from burgerbegroting.counting.profile import Profile
+    from burgerbegroting.counting.rules import mes_key
+
+    prof = Profile(e)
+    fast = add1_sweep(prof, e.budget, e.scale, mes_key(prof), batch=batch)
+    slow = add1_sweep(prof, e.budget, e.scale, mes_key(prof), jump=False)
+    assert (fast.run.selected, fast.endowment, fast.stop) == (slow.run.selected, slow.endowment, slow.stop)
+    assert fast.run.rounds == slow.run.rounds
