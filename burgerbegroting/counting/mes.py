@@ -149,28 +149,39 @@ class _Ledger:
 
 
 def _solve_float(bs: np.ndarray, u: np.ndarray, w: np.ndarray, c: float,
-                 wu: np.ndarray | None = None, total_wu: float | None = None) -> float:
-    """rho with sum w*min(b, rho*u) = c (poor/rich iteration, float)."""
+                 wu: np.ndarray | None = None, total_wu: float | None = None, lower: float = 0.0) -> float:
+    """rho with sum w*min(b, rho*u) = c (poor/rich iteration, float).  ``lower``: a lower
+    bound on rho (an earlier price of the project in this run; prices only rise), so every
+    voter with b/u below it surely pays all and the iteration starts there."""
     if wu is None:
         wu = w * u
     ratio = bs / u
-    rich_wu = wu.sum() if total_wu is None else total_wu
-    rho = c / rich_wu
+    total = float(wu.sum()) if total_wu is None else total_wu
+    rho = c / total
     if ratio.min() >= rho:  # nobody pays all they have
         return float(rho)
-    poor = ratio < rho
-    wb = w * bs
+    poor = ratio < max(rho, lower)
+    n, n_poor = len(bs), int(np.count_nonzero(poor))
+    paid = float((w[poor] * bs[poor]).sum())
+    poor_wu = float(wu[poor].sum())
     while True:
-        rich_wu = wu[~poor].sum()
+        if n_poor == n:
+            return math.inf
+        # (the rich part directly when it is the smaller one: no cancellation)
+        rich_wu = total - poor_wu if 2 * poor_wu < total else float(wu[~poor].sum())
         if rich_wu <= 0:
             return math.inf
-        rho = (c - wb[poor].sum()) / rich_wu
+        rho = (c - paid) / rich_wu
         # in exact arithmetic the set of voters who pay all only grows; keeping it growing in
         # floats too guarantees the loop ends (rounding could otherwise make it cycle)
         new_poor = poor | (ratio < rho)
-        if (new_poor == poor).all():
+        k = int(np.count_nonzero(new_poor)) - n_poor
+        if k == 0:
             return float(rho)
-        poor = new_poor
+        add = new_poor ^ poor
+        paid += float((w[add] * bs[add]).sum())
+        poor_wu += float(wu[add].sum())
+        poor, n_poor = new_poor, n_poor + k
 
 
 @dataclass
@@ -302,7 +313,7 @@ def _mes_loop(prof: Profile, st: _Static, endowment: Fraction, key: Callable[[in
         best = math.inf
         cands: list[tuple[float, int]] = []
         while heap and heap[0][0] <= best * (1 + 4 * TOL):
-            _, j = heapq.heappop(heap)
+            lb, j = heapq.heappop(heap)
             sup = prof.sup[j]
             bs = b[sup]
             c = float(cost[j])
@@ -314,7 +325,7 @@ def _mes_loop(prof: Profile, st: _Static, endowment: Fraction, key: Callable[[in
                 close += 1
                 if not get_ledger().affordable(j):
                     continue
-            rho = _solve_float(bs, util[j], wsup[j], c, st.wu[j], st.total_wu[j])
+            rho = _solve_float(bs, util[j], wsup[j], c, st.wu[j], st.total_wu[j], lb)
             cands.append((rho, j))
             best = min(best, rho)
         if not cands:
@@ -672,8 +683,9 @@ def add1_sweep(prof: Profile, budget: int, scale: int, key: Callable[[int], tupl
     misses = 0
     while True:
         nxt = j + 1
+        attempt = jump and skip == 0 and len(cur.selected) < n_supported
         # (when everything is funded the step-by-step sweep stops at the very next step)
-        if jump and skip == 0 and len(cur.selected) < n_supported:
+        if attempt:
             # a bound shorter than this reaches no integer beyond j + 1
             need = (j + 2) * scale - float(cur.endowment)
             h = jump_horizon(prof, cur, need)
@@ -702,7 +714,7 @@ def add1_sweep(prof: Profile, budget: int, scale: int, key: Callable[[int], tupl
                 if len(sel) == n_supported:
                     return final(cur, full, "all_supported_projects_funded")
             continue
-        if skip:
+        if skip and not attempt:
             skip -= 1
         run = mes_run(prof, Fraction(nxt * scale), key)
         steps += 1

@@ -392,3 +392,36 @@ def test_add1_batched_sweep_equals_stepping_by_one(e: Election, batch: int) -> N
     slow = add1_sweep(prof, e.budget, e.scale, mes_key(prof), jump=False)
     assert (fast.run.selected, fast.endowment, fast.stop) == (slow.run.selected, slow.endowment, slow.stop)
     assert fast.run.rounds == slow.run.rounds
+
+
+@given(st.lists(st.tuples(st.integers(0, 50), st.integers(1, 4), st.integers(1, 3)), min_size=1, max_size=30),
+       st.fractions(0, 1), st.fractions(0, 1))
+def test_price_solver_started_at_a_lower_bound(voters: list[tuple[int, int, int]], frac: Fraction,
+                                               where: Fraction) -> None:
+    """Starting the price iteration at any lower bound on the price (an earlier price of the
+    project in the same run) gives the exact price, as starting from nobody paying all does."""
+    import numpy as np
+
+    from burgerbegroting.counting.mes import _solve_float
+
+    b = [Fraction(x) for x, _, _ in voters]
+    u = [Fraction(y) for _, y, _ in voters]
+    w = [Fraction(z) for _, _, z in voters]
+    c = frac * sum(wi * bi for wi, bi in zip(w, b, strict=True))
+    if c == 0:
+        return
+    # the exact price: least rho with sum w * min(b, rho * u) = c
+    poor_set: set[int] = set()
+    while True:
+        rich = sum(w[i] * u[i] for i in range(len(b)) if i not in poor_set)
+        rho = (c - sum(w[i] * b[i] for i in poor_set)) / rich
+        more = {i for i in range(len(b)) if b[i] < rho * u[i]} - poor_set
+        if not more:
+            break
+        poor_set |= more
+    exact = rho
+    arr = [np.array([float(x) for x in v]) for v in (b, u, w)]
+    lower = float(exact * where)
+    for lo in (0.0, lower, float(exact)):
+        got = _solve_float(arr[0], arr[1], arr[2], float(c), lower=lo)
+        assert abs(got - float(exact)) <= 1e-12 * float(exact)
