@@ -161,10 +161,15 @@ def _solve_float(bs: np.ndarray, u: np.ndarray, w: np.ndarray, c: float,
     if ratio.min() >= rho:  # nobody pays all they have
         return float(rho)
     poor = ratio < max(rho, lower)
-    n, n_poor = len(bs), int(np.count_nonzero(poor))
-    paid = float((w[poor] * bs[poor]).sum())
-    poor_wu = float(wu[poor].sum())
+    add = np.flatnonzero(poor)
+    n, n_poor = len(bs), 0
+    paid = poor_wu = 0.0
     while True:
+        # in exact arithmetic the set of voters who pay all only grows; keeping it growing in
+        # floats too guarantees the loop ends (rounding could otherwise make it cycle)
+        paid += float((w[add] * bs[add]).sum())
+        poor_wu += float(wu[add].sum())
+        n_poor += len(add)
         if n_poor == n:
             return math.inf
         # (the rich part directly when it is the smaller one: no cancellation)
@@ -172,16 +177,11 @@ def _solve_float(bs: np.ndarray, u: np.ndarray, w: np.ndarray, c: float,
         if rich_wu <= 0:
             return math.inf
         rho = (c - paid) / rich_wu
-        # in exact arithmetic the set of voters who pay all only grows; keeping it growing in
-        # floats too guarantees the loop ends (rounding could otherwise make it cycle)
-        new_poor = poor | (ratio < rho)
-        k = int(np.count_nonzero(new_poor)) - n_poor
-        if k == 0:
+        new = np.flatnonzero(ratio < rho)
+        add = new[~poor[new]]
+        if len(add) == 0:
             return float(rho)
-        add = new_poor ^ poor
-        paid += float((w[add] * bs[add]).sum())
-        poor_wu += float(wu[add].sum())
-        poor, n_poor = new_poor, n_poor + k
+        poor[add] = True
 
 
 @dataclass
