@@ -695,7 +695,7 @@ def add1_sweep(prof: Profile, budget: int, scale: int, key: Callable[[int], tupl
                 nxt = max(j + 1, math.ceil(lim / scale))
             if nxt == j + 1:
                 misses += 1
-                skip = 2 ** min(misses, 20)
+                skip = 4 ** min(misses, 10)
             else:
                 misses = 0
         if jump and batch > 1 and nxt == j + 1 and skip > 0:
