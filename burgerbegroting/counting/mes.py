@@ -379,8 +379,9 @@ def _mes_loop(prof: Profile, st: _Static, endowment: Fraction, key: Callable[[in
 
 # ---------------------------------------------------------------- batches of runs for add1
 def _solve_batch(bs: np.ndarray, u: np.ndarray, w: np.ndarray, c: float, wu: np.ndarray,
-                 total_wu: float) -> np.ndarray:
-    """:func:`_solve_float` for every column of ``bs`` (supporters x runs) at once."""
+                 total_wu: float, lower: float = 0.0) -> np.ndarray:
+    """:func:`_solve_float` for every column of ``bs`` (supporters x runs) at once; ``lower``
+    is a lower bound on every column's price."""
     ratio = bs / u[:, None]
     rho = np.full(bs.shape[1], c / total_wu)
     todo = np.flatnonzero(ratio.min(axis=0) < rho)  # runs where somebody pays all they have
@@ -389,7 +390,7 @@ def _solve_batch(bs: np.ndarray, u: np.ndarray, w: np.ndarray, c: float, wu: np.
     r = ratio[:, todo]
     wb = w[:, None] * bs[:, todo]
     wuc = wu[:, None]
-    poor = r < rho[todo]
+    poor = r < max(c / total_wu, lower)
     out = np.empty(len(todo))
     live = np.arange(len(todo))
     while len(live):
@@ -450,7 +451,8 @@ class _Group:
         self.hist = hist
 
 
-def mes_batch(prof: Profile, endowments: list[Fraction], key: Callable[[int], tuple]) -> list[tuple[list[int], int]]:
+def mes_batch(prof: Profile, endowments: list[Fraction], key: Callable[[int], tuple],
+              want: set[int] | None = None) -> list[tuple[list[int] | None, int, int]]:
     """The purchases (in order) and the cost of MES at each of ``endowments``, the same as
     :func:`mes_run` at each one, computed together.  The runs are the columns of 2-D arrays
     (budgets and exactness status, voter types x runs); runs that bought the same set of
@@ -458,10 +460,13 @@ def mes_batch(prof: Profile, endowments: list[Fraction], key: Callable[[int], tu
     making its own decision (so a group splits when its runs buy different projects, and
     groups merge again once their runs have bought the same set, in any order).  A run whose
     round has a close call that :func:`_quick_exact_price` cannot settle continues alone on the
-    single-run path with its full state (budgets, status, purchases, price bounds)."""
+    single-run path with its full state (budgets, status, purchases, price bounds).
+
+    Per run: its purchases in order (only for the positions in ``want``, all if None; else
+    None), its cost and its number of purchases."""
     st = _static(prof)
     k = len(endowments)
-    out: list[tuple[list[int], int] | None] = [None] * k
+    out: list[tuple[list[int] | None, int, int] | None] = [None] * k
     util, wsup, cost = st.util, st.wsup, prof.cost
     zero = list(st.zero)
     heap0 = [(st.first[j], j) for j in st.active]
@@ -489,7 +494,7 @@ def mes_batch(prof: Profile, endowments: list[Fraction], key: Callable[[int], tu
         heapq.heapify(heap)
         run = _mes_loop(prof, st, endowments[col], key, B[:, col].copy(), order(g, col), g.spent, heap,
                         rounds, S[:, col].copy(), 0)
-        out[col] = (run.selected, run.cost)
+        out[col] = (run.selected, run.cost, len(run.selected))
 
     def one_round(g: _Group) -> list[_Group]:
         cols = g.cols
@@ -517,7 +522,7 @@ def mes_batch(prof: Profile, endowments: list[Fraction], key: Callable[[int], tu
                 for i in np.flatnonzero(edge).tolist():
                     hand_over(g, int(cols[i]), popped)
                 gone |= edge
-            rho = _solve_batch(bs, util[j], wsup[j], c, st.wu[j], st.total_wu[j])
+            rho = _solve_batch(bs, util[j], wsup[j], c, st.wu[j], st.total_wu[j], item[0])
             rho[unaff | gone] = math.inf
             cands.append((j, rho))
             np.minimum(best, rho, out=best)
@@ -526,7 +531,8 @@ def mes_batch(prof: Profile, endowments: list[Fraction], key: Callable[[int], tu
         done = ~gone & ~np.isfinite(best)  # nothing affordable: the run has ended
         for i in np.flatnonzero(done).tolist():
             col = int(cols[i])
-            out[col] = (order(g, col), g.spent)
+            sel = order(g, col) if want is None or col in want else None
+            out[col] = (sel, g.spent, len(zero) + len(g.bought))
         keep = ~gone & ~done
         if not keep.any():
             return []
@@ -703,15 +709,18 @@ def add1_sweep(prof: Profile, budget: int, scale: int, key: Callable[[int], tupl
             size = min(skip + 1, batch)
             skip -= size - 1
             ends = [Fraction((j + 1 + i) * scale) for i in range(size)]
-            outs = mes_batch(prof, ends, key)
+            outs = mes_batch(prof, ends, key, {size - 1})
             steps += size
-            for i, (sel, cost) in enumerate(outs):
+            for i, (sel, cost, n_sel) in enumerate(outs):
                 if cost > budget:
                     return final(cur, full, "cost_exceeds_budget")
-                cur = MesRun(ends[i], sel, cost, [RoundInfo(project=p, rho=math.nan) for p in sel[n_zero:]])
+                # (only the last run's purchases are needed, by jump_horizon; a run kept as the
+                # outcome is recomputed by final)
+                order = sel if sel is not None else []
+                cur = MesRun(ends[i], order, cost, [RoundInfo(project=p, rho=math.nan) for p in order[n_zero:]])
                 full = False
                 j += 1
-                if len(sel) == n_supported:
+                if n_sel == n_supported:
                     return final(cur, full, "all_supported_projects_funded")
             continue
         if skip and not attempt:
@@ -743,7 +752,7 @@ def _auto_batch(prof: Profile) -> int:
     Pabulib files: Toulouse 183 projects, ~70 types each, 2x faster; Warszawa slower)."""
     sizes = [len(s) for s in prof.sup]
     if prof.m >= 100 and sum(sizes) <= 100 * prof.m:
-        return 64
+        return 128
     return 1
 
 

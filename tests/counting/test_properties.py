@@ -361,9 +361,14 @@ def check_batch(e: Election, factors: list[Fraction]) -> None:
     base = Fraction(e.budget, len(e.ballots))
     ends = [base * f for f in factors]
     got = mes_batch(prof, ends, key)
-    for end, (sel, cost) in zip(ends, got, strict=True):
+    for end, (sel, cost, n_sel) in zip(ends, got, strict=True):
         run = mes_run(prof, end, key)
-        assert (sel, cost) == (run.selected, run.cost)
+        assert (sel, cost, n_sel) == (run.selected, run.cost, len(run.selected))
+    # asked for one run's purchases only: the same costs and counts
+    last = len(ends) - 1
+    some = mes_batch(prof, ends, key, {last})
+    assert [(c, n) for _, c, n in some] == [(c, n) for _, c, n in got]
+    assert some[last][0] == got[last][0]
 
 
 @given(elections(kinds=(BallotKind.APPROVAL, BallotKind.CUMULATIVE, BallotKind.ORDINAL)),
