@@ -748,12 +748,14 @@ def add1_sweep(prof: Profile, budget: int, scale: int, key: Callable[[int], tupl
 def _auto_batch(prof: Profile) -> int:
     """Batches pay off when a run is many cheap rounds (many projects with small groups of
     supporter types: Python's per-step overhead dominates); with large groups a round is
-    array work either way and the 2-D gathers cost more than they save (measured on the
-    Pabulib files: Toulouse 183 projects, ~70 types each, 2x faster; Warszawa slower)."""
-    sizes = [len(s) for s in prof.sup]
-    if prof.m >= 100 and sum(sizes) <= 100 * prof.m:
-        return 128
-    return 1
+    array work either way and the 2-D gathers cost more than they save.  Measured on the
+    Pabulib files: Toulouse (183 projects, ~70 types each) and Czestochowa (93, ~100) about
+    2x faster, Wieliczka (64, ~110) a little; Warszawa (83, ~3000) slower.  A batch also
+    evaluates endowments beyond the one where the sweep stops, so smaller batches for
+    fewer projects (shorter runs)."""
+    if prof.m < 50 or sum(len(s) for s in prof.sup) > 120 * prof.m:
+        return 1
+    return 128 if prof.m >= 100 else 32
 
 
 def _disjoint_sweep(
