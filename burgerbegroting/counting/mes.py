@@ -396,8 +396,8 @@ def _solve_batch(bs: np.ndarray, u: np.ndarray, w: np.ndarray, c: float, wu: np.
     while len(live):
         rich_wu = np.where(poor, 0.0, wuc).sum(axis=0)
         paid = np.where(poor, wb, 0.0).sum(axis=0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            new_rho = np.where(rich_wu > 0, (c - paid) / np.where(rich_wu > 0, rich_wu, 1.0), math.inf)
+        some = rich_wu > 0
+        new_rho = np.where(some, (c - paid) / np.where(some, rich_wu, 1.0), math.inf)
         new_poor = poor | (r < new_rho)
         done = (rich_wu <= 0) | (new_poor == poor).all(axis=0)
         out[live[done]] = new_rho[done]
@@ -469,6 +469,7 @@ def mes_batch(prof: Profile, endowments: list[Fraction], key: Callable[[int], tu
     out: list[tuple[list[int] | None, int, int] | None] = [None] * k
     util, wsup, cost = st.util, st.wsup, prof.cost
     zero = list(st.zero)
+    supc = {j: prof.sup[j][:, None] for j in st.active}  # (for 2-D gathers)
     heap0 = [(st.first[j], j) for j in st.active]
     heapq.heapify(heap0)
     B = np.repeat(np.array([float(e) for e in endowments])[None, :], prof.n_distinct, axis=0)
@@ -510,7 +511,7 @@ def mes_batch(prof: Profile, endowments: list[Fraction], key: Callable[[int], tu
             item = heapq.heappop(heap)
             j = item[1]
             sup = prof.sup[j]
-            bs = B[sup] if whole else B[np.ix_(sup, cols)]
+            bs = B[sup] if whole else B[supc[j], cols]
             c = float(cost[j])
             avail = np.multiply(bs, wsup[j][:, None]).sum(axis=0)
             unaff = avail < c * (1 - TOL)
@@ -584,7 +585,7 @@ def mes_batch(prof: Profile, endowments: list[Fraction], key: Callable[[int], tu
                 bs = B[sup]
                 S_sub = S[sup]
             else:
-                ix = np.ix_(sup, scols)
+                ix = (supc[p], scols)
                 bs = B[ix]
                 S_sub = S[ix]
             u = util[p][:, None]
