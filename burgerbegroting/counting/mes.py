@@ -407,60 +407,18 @@ def _solve_batch(bs: np.ndarray, u: np.ndarray, w: np.ndarray, c: float, wu: np.
     return rho
 
 
-class _Hist:
-    """The purchases of a group of runs, round by round; ``prev`` names where the group came
-    from (the groups it split off from or merged from, with their length then and columns)."""
-
-    __slots__ = ("cols", "prev", "projs", "rhos")
-
-    def __init__(self, prev: list[tuple[_Hist, int, np.ndarray]]) -> None:
-        self.prev = prev
-        self.projs: list[int] = []
-        self.rhos: list[np.ndarray] = []  # the price paid, per column of ...
-        self.cols: list[np.ndarray] = []  # ... the group's columns then (ascending)
-
-    def segments(self, col: int) -> list[tuple[_Hist, int]]:
-        """(node, number of its rounds) from the first round to the last, for one column."""
-        segs: list[tuple[_Hist, int]] = []
-        node: _Hist | None = self
-        upto = len(self.projs)
-        while node is not None:
-            segs.append((node, upto))
-            nxt = None
-            for src, ln, cols in node.prev:
-                pos = int(np.searchsorted(cols, col))
-                if pos < len(cols) and cols[pos] == col:
-                    nxt = (src, ln)
-                    break
-            node, upto = nxt if nxt is not None else (None, 0)
-        segs.reverse()
-        return segs
-
-
-class _Group:
-    """Runs of a batch (columns) that bought the same set of projects so far."""
-
-    __slots__ = ("bought", "cols", "heap", "hist", "spent")
-
-    def __init__(self, cols: np.ndarray, bought: frozenset[int], spent: int, heap: list[tuple[float, int]],
-                 hist: _Hist) -> None:
-        self.cols = cols  # positions in the batch, ascending
-        self.bought = bought
-        self.spent = spent
-        self.heap = heap  # lower bounds on each project's price, valid for every run in the group
-        self.hist = hist
-
-
 def mes_batch(prof: Profile, endowments: list[Fraction], key: Callable[[int], tuple],
               want: set[int] | None = None) -> list[tuple[list[int] | None, int, int]]:
     """The purchases (in order) and the cost of MES at each of ``endowments``, the same as
     :func:`mes_run` at each one, computed together.  The runs are the columns of 2-D arrays
-    (budgets and exactness status, voter types x runs); runs that bought the same set of
-    projects so far form a group whose next round is one set of array operations, each run
-    making its own decision (so a group splits when its runs buy different projects, and
-    groups merge again once their runs have bought the same set, in any order).  A run whose
-    round has a close call that :func:`_quick_exact_price` cannot settle continues alone on the
-    single-run path with its full state (budgets, status, purchases, price bounds).
+    (budgets and exactness status, voter types x runs) and each round is one set of array
+    operations in which every run makes its own decision, with the same float margins as a
+    single run: a project is evaluated for all runs at once (the runs that bought it already
+    ignore it), each run picks its own cheapest, and the runs pay per project picked.  The
+    lazy price bounds are shared: a project's key is the least of its last prices over the
+    runs that have not bought it (prices only rise within a run).  A run whose round has a
+    close call that :func:`_quick_exact_price` cannot settle continues alone on the single-run
+    path with its full state (budgets, status, purchases, price bounds).
 
     Per run: its purchases in order (only for the positions in ``want``, all if None; else
     None), its cost and its number of purchases."""
@@ -470,38 +428,45 @@ def mes_batch(prof: Profile, endowments: list[Fraction], key: Callable[[int], tu
     util, wsup, cost = st.util, st.wsup, prof.cost
     zero = list(st.zero)
     supc = {j: prof.sup[j][:, None] for j in st.active}  # (for 2-D gathers)
-    heap0 = [(st.first[j], j) for j in st.active]
-    heapq.heapify(heap0)
+    heap = [(st.first[j], j) for j in st.active]
+    heapq.heapify(heap)
     B = np.repeat(np.array([float(e) for e in endowments])[None, :], prof.n_distinct, axis=0)
     S = np.zeros((prof.n_distinct, k), dtype=np.int8)
-    allcols = np.arange(k)
+    own = np.zeros((prof.m, k), dtype=bool)  # bought already, per run
+    spent = [0] * k
+    # per round: the columns running then (ascending), and per column the project and price
+    hist: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
 
-    def order(g: _Group, col: int) -> list[int]:
+    def order(col: int) -> list[int]:
         sel = list(zero)
-        for node, upto in g.hist.segments(col):
-            sel.extend(node.projs[:upto])
+        for cols, picks, _ in hist:
+            pos = int(np.searchsorted(cols, col))
+            if pos < len(cols) and cols[pos] == col:
+                sel.append(int(picks[pos]))
         return sel
 
-    def hand_over(g: _Group, col: int, popped: list[tuple[float, int]]) -> None:
+    def hand_over(col: int, popped: list[tuple[float, int]]) -> None:
         """Column ``col`` continues alone on the single-run path from this round's start."""
         rounds = []
-        spent = 0
-        for node, upto in g.hist.segments(col):
-            for p, rho, cols in zip(node.projs[:upto], node.rhos, node.cols, strict=False):
-                spent += cost[p]
-                pos = int(np.searchsorted(cols, col))
-                rounds.append(RoundInfo(project=p, rho=float(rho[pos]), spent_after=spent))
-        heap = g.heap + popped
-        heapq.heapify(heap)
-        run = _mes_loop(prof, st, endowments[col], key, B[:, col].copy(), order(g, col), g.spent, heap,
+        sp = 0
+        sel = list(zero)
+        for cols, picks, rhos in hist:
+            pos = int(np.searchsorted(cols, col))
+            if pos < len(cols) and cols[pos] == col:
+                p = int(picks[pos])
+                sp += cost[p]
+                sel.append(p)
+                rounds.append(RoundInfo(project=p, rho=float(rhos[pos]), spent_after=sp))
+        h = [(v, j) for v, j in heap + popped if not own[j, col]]
+        heapq.heapify(h)
+        run = _mes_loop(prof, st, endowments[col], key, B[:, col].copy(), sel, sp, h,
                         rounds, S[:, col].copy(), 0)
         out[col] = (run.selected, run.cost, len(run.selected))
 
-    def one_round(g: _Group) -> list[_Group]:
-        cols = g.cols
+    cols = np.arange(k)
+    while len(cols):
         n = len(cols)
         whole = n == k
-        heap = g.heap
         best = np.full(n, math.inf)
         gone = np.zeros(n, dtype=bool)  # handed over (close call) during this round
         cands: list[tuple[int, np.ndarray]] = []
@@ -510,18 +475,18 @@ def mes_batch(prof: Profile, endowments: list[Fraction], key: Callable[[int], tu
         while heap and heap[0][0] <= thr:
             item = heapq.heappop(heap)
             j = item[1]
-            sup = prof.sup[j]
-            bs = B[sup] if whole else B[supc[j], cols]
+            bs = B[prof.sup[j]] if whole else B[supc[j], cols]
             c = float(cost[j])
             avail = np.multiply(bs, wsup[j][:, None]).sum(axis=0)
-            unaff = avail < c * (1 - TOL)
+            mine = own[j] if whole else own[j, cols]
+            unaff = (avail < c * (1 - TOL)) | mine
             if unaff.all():
-                continue  # no run of the group can afford it ever again
+                continue  # every run bought it or can never afford it again
             popped.append(item)
             edge = ~unaff & (avail <= c * (1 + TOL)) & ~gone
             if edge.any():
                 for i in np.flatnonzero(edge).tolist():
-                    hand_over(g, int(cols[i]), popped)
+                    hand_over(int(cols[i]), popped)
                 gone |= edge
             rho = _solve_batch(bs, util[j], wsup[j], c, st.wu[j], st.total_wu[j], item[0])
             rho[unaff | gone] = math.inf
@@ -532,28 +497,28 @@ def mes_batch(prof: Profile, endowments: list[Fraction], key: Callable[[int], tu
         done = ~gone & ~np.isfinite(best)  # nothing affordable: the run has ended
         for i in np.flatnonzero(done).tolist():
             col = int(cols[i])
-            sel = order(g, col) if want is None or col in want else None
-            out[col] = (sel, g.spent, len(zero) + len(g.bought))
+            sel = order(col) if want is None or col in want else None
+            out[col] = (sel, spent[col], len(zero) + len(hist))  # (a running run is in every round)
         keep = ~gone & ~done
         if not keep.any():
-            return []
-        C = np.array([rho for _, rho in cands])
-        near = (best * (1 + 4 * TOL) >= C).sum(axis=0)
-        pick_idx = C.argmin(axis=0)
+            break
+        cmat = np.array([rho for _, rho in cands])
+        near = (cmat <= best * (1 + 4 * TOL)).sum(axis=0)
+        pick_idx = cmat.argmin(axis=0)
         rho_pick = best.copy()
         for i in np.flatnonzero(keep & (near > 1)).tolist():
             # a near-tie: settle it with exact prices from this run's float budgets if they
             # leave no doubt (as the single run does), else hand the run over
             col = int(cols[i])
             prices: dict[int, Fraction] = {}
-            tied = [t for t in range(len(cands)) if C[t, i] <= best[i] * (1 + 4 * TOL)]
+            tied = [t for t in range(len(cands)) if cmat[t, i] <= best[i] * (1 + 4 * TOL)]
             for t in tied:
                 q = _quick_exact_price(prof, st, cands[t][0], B[:, col], S[:, col], endowments[col])
                 if q is None:
                     break
                 prices[t] = q
             if len(prices) < len(tied):
-                hand_over(g, col, popped)
+                hand_over(col, popped)
                 keep[i] = False
                 continue
             low = min(prices.values())
@@ -561,25 +526,21 @@ def mes_batch(prof: Profile, endowments: list[Fraction], key: Callable[[int], tu
             rho_pick[i] = float(low)
         kept = np.flatnonzero(keep)
         if len(kept) == 0:
-            return []
+            break
         picks = pick_idx[kept]
-        distinct = np.unique(picks).tolist()
-        subs = []
-        for t in distinct:
-            idx = kept[picks == t] if len(distinct) > 1 else kept
+        for t, (j, rho) in enumerate(cands):
+            r = rho[kept[picks != t]]
+            r = r[np.isfinite(r)]
+            if len(r):  # (else every run bought it now or can never afford it)
+                heapq.heappush(heap, (float(r.min()), j))
+        kcols = cols[kept]
+        proj = np.array([cands[t][0] for t in range(len(cands))])[picks]
+        rp_all = rho_pick[kept]
+        for t in np.unique(picks).tolist():
+            sel_i = picks == t
+            scols = kcols[sel_i]
+            rp = rp_all[sel_i]
             p = cands[t][0]
-            scols = cols[idx]
-            if len(distinct) == 1 and len(idx) == n:
-                sheap, hist = heap, g.hist
-            else:
-                sheap, hist = list(heap), _Hist([(g.hist, len(g.hist.projs), cols)])
-            for t2, (j, rho) in enumerate(cands):
-                if t2 != t:
-                    r = rho[idx]
-                    r = r[np.isfinite(r)]
-                    if len(r):  # (else no run of this group can afford it any more)
-                        heapq.heappush(sheap, (float(r.min()), j))
-            rp = rho_pick[idx]
             sup = prof.sup[p]
             if len(scols) == k:
                 bs = B[sup]
@@ -600,34 +561,11 @@ def mes_batch(prof: Profile, endowments: list[Fraction], key: Callable[[int], tu
             else:
                 B[ix] = b_new
                 S[ix] = S_new
-            hist.projs.append(p)
-            hist.rhos.append(rp)
-            hist.cols.append(scols)
-            subs.append(_Group(scols, g.bought | {p}, g.spent + cost[p], sheap, hist))
-        return subs
-
-    active = [_Group(allcols, frozenset(), 0, heap0, _Hist([]))]
-    while active:
-        by: dict[frozenset[int], list[_Group]] = {}
-        for g in active:
-            for sub in one_round(g):
-                by.setdefault(sub.bought, []).append(sub)
-        active = []
-        for gs in by.values():
-            if len(gs) == 1:
-                active.append(gs[0])
-                continue
-            # runs that bought the same projects (in another order) go on together
-            cols = np.sort(np.concatenate([g.cols for g in gs]))
-            lb: dict[int, float] = {}
-            for g in gs:
-                for v, j in g.heap:
-                    if v < lb.get(j, math.inf):
-                        lb[j] = v
-            heap = [(v, j) for j, v in lb.items()]
-            heapq.heapify(heap)
-            hist = _Hist([(g.hist, len(g.hist.projs), g.cols) for g in gs])
-            active.append(_Group(cols, gs[0].bought, gs[0].spent, heap, hist))
+            own[p, scols] = True
+            for col in scols.tolist():
+                spent[col] += cost[p]
+        hist.append((kcols, proj, rp_all))
+        cols = kcols
     assert all(r is not None for r in out)
     return out  # type: ignore[return-value]
 
