@@ -643,10 +643,12 @@ def add1_sweep(prof: Profile, budget: int, scale: int, key: Callable[[int], tupl
                 skip = 4 ** min(misses, 10)
             else:
                 misses = 0
-        if jump and batch > 1 and nxt == j + 1 and skip > 0:
-            # the next endowments one by one, evaluated together
-            size = min(skip + 1, batch)
-            skip -= size - 1
+        if jump and batch > 1 and nxt == j + 1 and len(cur.selected) < n_supported:
+            # the next ``batch`` endowments one by one, evaluated together; the back-off
+            # then counts batches
+            if skip and not attempt:
+                skip -= 1
+            size = batch
             ends = [Fraction((j + 1 + i) * scale) for i in range(size)]
             outs = mes_batch(prof, ends, key, {size - 1})
             steps += size
@@ -685,16 +687,15 @@ def add1_sweep(prof: Profile, budget: int, scale: int, key: Callable[[int], tupl
 
 
 def _auto_batch(prof: Profile) -> int:
-    """Batches pay off when a run is many cheap rounds (many projects with small groups of
-    supporter types: Python's per-step overhead dominates); with large groups a round is
-    array work either way and the 2-D gathers cost more than they save.  Measured on the
-    Pabulib files: Toulouse (183 projects, ~70 types each) and Czestochowa (93, ~100) about
-    2x faster, Wieliczka (64, ~110) a little; Warszawa (83, ~3000) slower.  A batch also
-    evaluates endowments beyond the one where the sweep stops, so smaller batches for
-    fewer projects (shorter runs)."""
-    if prof.m < 50 or sum(len(s) for s in prof.sup) > 120 * prof.m:
+    """Batches pay off when a run is many cheap rounds (small groups of supporter types:
+    Python's per-step overhead dominates); with large groups a round is array work either way
+    and the 2-D gathers cost more than they save.  Measured on the Pabulib files: Toulouse
+    (183 projects, ~70 types each) 2.8x faster, Czestochowa (93, ~100), Wieliczka (64, ~110)
+    and Swiecie (22, ~110) about 2x; Warszawa (83, ~3000) and Amsterdam (85, ~1800) slower;
+    with very few projects (Assen, 14) the jump bound skips most endowments anyway."""
+    if prof.m < 20 or sum(len(s) for s in prof.sup) > 120 * prof.m:
         return 1
-    return 128 if prof.m >= 100 else 32
+    return 64
 
 
 def _disjoint_sweep(
