@@ -606,12 +606,12 @@ def add1_sweep(prof: Profile, budget: int, scale: int, key: Callable[[int], tupl
     n = prof.n_voters
     start = Fraction(budget, n)
     n_supported = sum(1 for j in range(prof.m) if prof.supporters[j] > 0)
+    base = budget // (n * scale)  # floor(B/n) in file units
+    if jump and prof.disjoint_supporters():
+        return _disjoint_sweep(prof, budget, scale, key, start, base, n_supported)
     cur = mes_run(prof, start, key)
     full = True  # cur is a full single run (else only its purchases, from a batch)
     steps, close = 1, cur.close_calls
-    base = budget // (n * scale)  # floor(B/n) in file units
-    if jump and prof.disjoint_supporters():
-        return _disjoint_sweep(prof, budget, scale, key, cur, base, n_supported)
 
     n_zero = len(_static(prof).zero)
 
@@ -699,7 +699,7 @@ def _auto_batch(prof: Profile) -> int:
 
 
 def _disjoint_sweep(
-    prof: Profile, budget: int, scale: int, key: Callable[[int], tuple], first: MesRun, base: int, n_supported: int
+    prof: Profile, budget: int, scale: int, key: Callable[[int], tuple], start: Fraction, base: int, n_supported: int
 ) -> SweepResult:
     """add1 when no voter supports two projects (choose-1): supporters of different projects
     never share money, so at endowment e exactly the projects with e * W_p >= c_p are bought
@@ -725,6 +725,7 @@ def _disjoint_sweep(
             if g - 1 > base:
                 kept = mes_run(prof, Fraction((g - 1) * scale), key)
                 return SweepResult(kept, kept.endowment, 2, "cost_exceeds_budget", kept.close_calls)
+            first = mes_run(prof, start, key)  # (the start endowment B/n is kept)
             return SweepResult(first, first.endowment, 1, "cost_exceeds_budget", first.close_calls)
         if count == n_supported:
             run = mes_run(prof, Fraction(g * scale), key)
