@@ -206,7 +206,10 @@ def _build(
     cumulative = i_points is not None and kind is BallotKind.CUMULATIVE
     plain = [(j, h) for j, h in extra_cols if not (cumulative and j == i_points)]
     names = [h for _, h in plain]
-    take = itemgetter(*[j for j, _ in plain]) if len(plain) > 1 else None
+    # (itemgetter of one index gives a value, not a 1-tuple: then a slice)
+    first = plain[0][0] if plain else 0
+    one = slice(first, first + len(plain))
+    take = itemgetter(*[j for j, _ in plain]) if len(plain) > 1 else itemgetter(one)
     for line, row in raw_votes:
         cell = row[i_vote]
         items: tuple[str, ...]
@@ -231,11 +234,8 @@ def _build(
             points = tuple(_parse_int(x, line, "points") for x in pts)
             if any(p < 0 for p in points):
                 raise PabulibError(line, "expected non-negative points")
-        if take is not None:
-            extra = tuple(zip(names, take(row), strict=True))
-        else:
-            extra = ((names[0], row[plain[0][0]]),) if plain else ()
-        ballots.append(Ballot(voter_id=row[i_voter].strip(), projects=items, points=points, fields=extra))
+        extra = tuple(zip(names, take(row)))  # noqa: B905  (take gives one value per name)
+        ballots.append(Ballot(row[i_voter].strip(), items, points, extra))  # (positional: faster)
 
     def opt_int(key: str) -> int | None:
         if key in md and md[key].strip():
