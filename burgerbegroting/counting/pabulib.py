@@ -12,8 +12,10 @@ import io
 import re
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
+from operator import itemgetter
 from pathlib import Path
 
+from ._gcpause import gc_paused
 from .model import Ballot, BallotKind, Election, Project
 
 __all__ = ["PabulibError", "read_pb", "write_pb"]
@@ -72,7 +74,8 @@ def read_pb(source: str | Path) -> Election:
             raise PabulibError(0, f"{source} is not UTF-8 text: {exc.reason}") from None
     else:
         text = source.lstrip("\ufeff")
-    return _parse(text)
+    with gc_paused():
+        return _parse(text)
 
 
 _PLAIN_LIST = re.compile(r"[^\s,]+(?:,[^\s,]+)*").fullmatch
@@ -199,6 +202,14 @@ def _build(
         raise PabulibError(0, "expected a 'points' column in VOTES for cumulative ballots")
     ballots: list[Ballot] = []
     extra_cols = [(j, h) for j, h in enumerate(vote_header) if j not in (i_voter, i_vote)]
+    # the other columns of a vote (a cumulative ballot's points are kept as its points)
+    cumulative = i_points is not None and kind is BallotKind.CUMULATIVE
+    plain = [(j, h) for j, h in extra_cols if not (cumulative and j == i_points)]
+    names = [h for _, h in plain]
+    # (itemgetter of one index gives a value, not a 1-tuple: then a slice)
+    first = plain[0][0] if plain else 0
+    one = slice(first, first + len(plain))
+    take = itemgetter(*[j for j, _ in plain]) if len(plain) > 1 else itemgetter(one)
     for line, row in raw_votes:
         cell = row[i_vote]
         items: tuple[str, ...]
@@ -223,8 +234,8 @@ def _build(
             points = tuple(_parse_int(x, line, "points") for x in pts)
             if any(p < 0 for p in points):
                 raise PabulibError(line, "expected non-negative points")
-        extra = tuple((h, row[j]) for j, h in extra_cols if not (j == i_points and points is not None))
-        ballots.append(Ballot(voter_id=row[i_voter].strip(), projects=items, points=points, fields=extra))
+        extra = tuple(zip(names, take(row)))  # noqa: B905  (take gives one value per name)
+        ballots.append(Ballot(row[i_voter].strip(), items, points, extra))  # (positional: faster)
 
     def opt_int(key: str) -> int | None:
         if key in md and md[key].strip():

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from itertools import chain
 from typing import Any
 
 import numpy as np
 
+from ._gcpause import gc_paused
 from .model import BallotKind, Election
 
 
@@ -38,35 +40,49 @@ class Profile:
         else:
             for b in election.ballots:
                 raw[b.projects] = raw.get(b.projects, 0) + 1
-        groups: dict[tuple[tuple[int, int], ...], int] = {}
         index = self.index
-        for rk, mult in raw.items():
-            items: tuple[tuple[int, int], ...]
-            if kind is BallotKind.CUMULATIVE:
-                projs, pts = rk
-                items = tuple(sorted((index[p], int(x)) for p, x in zip(projs, pts or (), strict=False) if x > 0))
-            elif kind is BallotKind.ORDINAL:
-                items = tuple(sorted((index[p], length - pos) for pos, p in enumerate(rk) if length - pos > 0))
-            else:
-                items = tuple(sorted((index[p], 1) for p in rk))
-            groups[items] = groups.get(items, 0) + mult
         self.n_voters = len(election.ballots)
-        keys = list(groups)
-        self.n_distinct = len(keys)
-        self.weights = np.array([groups[k] for k in keys], dtype=np.int64)
-        maxu = max((u for k in keys for _, u in k), default=1)
-        dtype = np.int8 if maxu < 127 else (np.int16 if maxu < 32767 else np.int64)
-        self.M = np.zeros((self.n_distinct, self.m), dtype=dtype)
-        rows: list[int] = []
-        cols: list[int] = []
-        vals: list[int] = []
-        for i, k in enumerate(keys):
-            for j, u in k:
-                rows.append(i)
-                cols.append(j)
-                vals.append(u)
-        if rows:
-            self.M[np.array(rows), np.array(cols)] = np.array(vals)
+        if kind in (BallotKind.APPROVAL, BallotKind.CHOOSE_1):
+            # utility unit 1 for every approved project: a type is its sorted project indices
+            sets: dict[tuple[int, ...], int] = {}
+            get = index.__getitem__
+            for rk, mult in raw.items():
+                js = tuple(sorted(map(get, rk)))
+                sets[js] = sets.get(js, 0) + mult
+            keys_j = list(sets)
+            self.n_distinct = len(keys_j)
+            self.weights = np.array(list(sets.values()), dtype=np.int64)
+            self.M = np.zeros((self.n_distinct, self.m), dtype=np.int8)
+            lens = np.fromiter(map(len, keys_j), dtype=np.int64, count=len(keys_j))
+            cols_a = np.fromiter(chain.from_iterable(keys_j), dtype=np.int64, count=int(lens.sum()))
+            if len(cols_a):
+                self.M[np.repeat(np.arange(self.n_distinct), lens), cols_a] = 1
+        else:
+            groups: dict[tuple[tuple[int, int], ...], int] = {}
+            for rk, mult in raw.items():
+                items: tuple[tuple[int, int], ...]
+                if kind is BallotKind.CUMULATIVE:
+                    projs, pts = rk
+                    items = tuple(sorted((index[p], int(x)) for p, x in zip(projs, pts or (), strict=False) if x > 0))
+                else:
+                    items = tuple(sorted((index[p], length - pos) for pos, p in enumerate(rk) if length - pos > 0))
+                groups[items] = groups.get(items, 0) + mult
+            keys = list(groups)
+            self.n_distinct = len(keys)
+            self.weights = np.array([groups[k] for k in keys], dtype=np.int64)
+            maxu = max((u for k in keys for _, u in k), default=1)
+            dtype = np.int8 if maxu < 127 else (np.int16 if maxu < 32767 else np.int64)
+            self.M = np.zeros((self.n_distinct, self.m), dtype=dtype)
+            rows: list[int] = []
+            cols: list[int] = []
+            vals: list[int] = []
+            for i, k in enumerate(keys):
+                for j, u in k:
+                    rows.append(i)
+                    cols.append(j)
+                    vals.append(u)
+            if rows:
+                self.M[np.array(rows), np.array(cols)] = np.array(vals)
         self.kfac = [c if self.cost_utility else 1 for c in self.cost]
         self.sup: list[np.ndarray] = []
         self.units: list[np.ndarray] = []
@@ -87,7 +103,8 @@ class Profile:
         """The profile of an election, built once and kept with the (immutable) election."""
         prof = election.__dict__.get("_counting_profile")
         if prof is None:
-            prof = cls(election)
+            with gc_paused():
+                prof = cls(election)
             object.__setattr__(election, "_counting_profile", prof)
         return prof
 

@@ -346,3 +346,87 @@ def test_jump_horizon_keeps_the_selected_set(e: Election, where: list[Fraction])
     for f in where:
         other = mes_run(prof, e0 + f * span, key)
         assert set(other.selected) == set(run.selected)
+
+
+# ------------------------------------------------------------ batches of MES runs (add1)
+def check_batch(e: Election, factors: list[Fraction]) -> None:
+    from burgerbegroting.counting.mes import mes_batch, mes_run
+    from burgerbegroting.counting.profile import Profile
+    from burgerbegroting.counting.rules import mes_key
+
+    if not e.ballots:
+        return
+    prof = Profile(e)
+    key = mes_key(prof)
+    base = Fraction(e.budget, len(e.ballots))
+    ends = [base * f for f in factors]
+    got = mes_batch(prof, ends, key)
+    for end, (sel, cost, n_sel) in zip(ends, got, strict=True):
+        run = mes_run(prof, end, key)
+        assert (sel, cost, n_sel) == (run.selected, run.cost, len(run.selected))
+    # asked for one run's purchases only: the same costs and counts
+    last = len(ends) - 1
+    some = mes_batch(prof, ends, key, {last})
+    assert [(c, n) for _, c, n in some] == [(c, n) for _, c, n in got]
+    assert some[last][0] == got[last][0]
+
+
+@given(elections(kinds=(BallotKind.APPROVAL, BallotKind.CUMULATIVE, BallotKind.ORDINAL)),
+       st.lists(st.fractions(Fraction(1, 2), 4), min_size=1, max_size=12))
+def test_mes_batch_equals_single_runs(e: Election, factors: list[Fraction]) -> None:
+    """Runs computed together (as columns of one array, splitting and merging groups) buy
+    exactly what each run alone buys, in the same order."""
+    check_batch(e, factors)
+
+
+@given(tied_elections(), st.lists(st.fractions(Fraction(1, 2), 4), min_size=1, max_size=12))
+def test_mes_batch_equals_single_runs_with_ties(e: Election, factors: list[Fraction]) -> None:
+    """Near-ties and close affordability calls inside a batch (settled per run, or the run
+    handed over to the single-run path) give the single run's purchases."""
+    check_batch(e, factors)
+
+
+@given(tied_elections(), st.sampled_from([2, 3, 8]))
+def test_add1_batched_sweep_equals_stepping_by_one(e: Election, batch: int) -> None:
+    from burgerbegroting.counting.mes import add1_sweep
+    from burgerbegroting.counting.profile import Profile
+    from burgerbegroting.counting.rules import mes_key
+
+    prof = Profile(e)
+    fast = add1_sweep(prof, e.budget, e.scale, mes_key(prof), batch=batch)
+    slow = add1_sweep(prof, e.budget, e.scale, mes_key(prof), jump=False)
+    assert (fast.run.selected, fast.endowment, fast.stop) == (slow.run.selected, slow.endowment, slow.stop)
+    assert fast.run.rounds == slow.run.rounds
+
+
+@given(st.lists(st.tuples(st.integers(0, 50), st.integers(1, 4), st.integers(1, 3)), min_size=1, max_size=30),
+       st.fractions(0, 1), st.fractions(0, 1))
+def test_price_solver_started_at_a_lower_bound(voters: list[tuple[int, int, int]], frac: Fraction,
+                                               where: Fraction) -> None:
+    """Starting the price iteration at any lower bound on the price (an earlier price of the
+    project in the same run) gives the exact price, as starting from nobody paying all does."""
+    import numpy as np
+
+    from burgerbegroting.counting.mes import _solve_float
+
+    b = [Fraction(x) for x, _, _ in voters]
+    u = [Fraction(y) for _, y, _ in voters]
+    w = [Fraction(z) for _, _, z in voters]
+    c = frac * sum(wi * bi for wi, bi in zip(w, b, strict=True))
+    if c == 0:
+        return
+    # the exact price: least rho with sum w * min(b, rho * u) = c
+    poor_set: set[int] = set()
+    while True:
+        rich = sum(w[i] * u[i] for i in range(len(b)) if i not in poor_set)
+        rho = (c - sum(w[i] * b[i] for i in poor_set)) / rich
+        more = {i for i in range(len(b)) if b[i] < rho * u[i]} - poor_set
+        if not more:
+            break
+        poor_set |= more
+    exact = rho
+    arr = [np.array([float(x) for x in v]) for v in (b, u, w)]
+    lower = float(exact * where)
+    for lo in (0.0, lower, float(exact)):
+        got = _solve_float(arr[0], arr[1], arr[2], float(c), lower=lo)
+        assert abs(got - float(exact)) <= 1e-12 * float(exact)
