@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from collections.abc import Iterator
 
 import pytest
@@ -162,3 +163,21 @@ def user_factory(app: Flask):  # type: ignore[no-untyped-def]
 
 def count(model) -> int:  # type: ignore[no-untyped-def]
     return db.session.scalar(sa.select(sa.func.count()).select_from(model)) or 0
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """TEST_REDIS_URL (scripts/test.sh starts one), else a redis-server of our own on a random port."""
+    url = os.environ.get("TEST_REDIS_URL")
+    if url:
+        yield url
+        return
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed (apt-get install redis-server)")
+    from bench.faults import RedisServer
+
+    server = RedisServer().start()
+    try:
+        yield server.url
+    finally:
+        server.close()

@@ -12,10 +12,8 @@ file; a test holds this.
 
 from __future__ import annotations
 
-import gc
 import hashlib
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -23,6 +21,7 @@ import sqlalchemy as sa
 from burgerbegroting.ballots.models import Ballot as StoredBallot
 from burgerbegroting.ballots.models import BallotChoice
 from burgerbegroting.counting import Ballot, BallotKind, Election, Project, write_pb
+from burgerbegroting.counting._gcpause import gc_paused
 from burgerbegroting.extensions import db
 from burgerbegroting.processes.models import District, Round
 from burgerbegroting.proposals.models import Proposal
@@ -158,21 +157,8 @@ def stored_ballots(round_: Round, district: District) -> list[BallotRow]:
     return [BallotRow(k, tuple(sorted(grouped[k]))) for k in sorted(grouped)]
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Building a few hundred thousand small objects triggers the cyclic garbage collector
-    over and over, for nothing (none of them form cycles); that cost more than the query."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def load_election(round_: Round, district: District) -> Election:
-    with _gc_paused():
+    with gc_paused():
         grouped = _grouped(round_, district)
         return _election(
             round_name=round_.name, round_slug=round_.slug, district_name=district.name,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterator
 
@@ -16,20 +15,6 @@ def new_redis() -> RedisServer:
     if shutil.which("redis-server") is None:
         pytest.skip("redis-server is not installed (apt-get install redis-server)")
     return RedisServer()
-
-
-@pytest.fixture(scope="session")
-def redis_url() -> Iterator[str]:
-    """TEST_REDIS_URL (scripts/test.sh starts one), else a redis-server of our own on a random port."""
-    url = os.environ.get("TEST_REDIS_URL")
-    if url:
-        yield url
-        return
-    server = new_redis().start()
-    try:
-        yield server.url
-    finally:
-        server.close()
 
 
 @pytest.fixture
