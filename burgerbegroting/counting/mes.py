@@ -42,6 +42,8 @@ class _Ledger:
         self.projects: list[int] = []
         self.poor_weight: list[int] = []
         self.exhausted = np.zeros(prof.n_distinct, dtype=bool)
+        # voter types that supported a committed project (the others still hold exactly e)
+        self.touched = np.zeros(prof.n_distinct, dtype=bool)
         self.calls = 0
 
     # -- exact budgets
@@ -72,6 +74,30 @@ class _Ledger:
                     total -= r * (k * prof.kfac[p])
         return total
 
+    def exact_sums(self, projects: list[int]) -> list[Fraction]:
+        """:meth:`exact_sum` over the supporters of each of ``projects`` (each supported), in
+        one pass: the same Fractions, e * W - sum_r rho_r * kfac_r * k_r, with the integer
+        weights W and k_r of all projects gathered together."""
+        prof = self.prof
+        rows_l = [prof.sup[j] for j in projects]
+        lens = [len(r) for r in rows_l]
+        n_rounds = len(self.projects)
+        if not projects or min(lens) == 0 or sum(lens) * max(n_rounds, 1) > 1_000_000:
+            return [self.exact_sum(r) for r in rows_l]  # (large: one project at a time, less memory)
+        allrows = np.concatenate(rows_l)
+        starts = np.zeros(len(lens), dtype=np.int64)
+        starts[1:] = np.cumsum(lens)[:-1]
+        lw = np.where(self.exhausted, 0, prof.weights)[allrows]
+        out = [self.e * x for x in np.add.reduceat(lw, starts).tolist()]
+        if n_rounds:
+            sub = prof.M[np.ix_(allrows, np.array(self.projects, dtype=np.int64))].astype(np.int64) * lw[:, None]
+            k = np.add.reduceat(sub, starts, axis=0)
+            nz_j, nz_r = np.nonzero(k)
+            rk = [r * prof.kfac[p] for r, p in zip(self.rho, self.projects, strict=True)]
+            for a, r, kk in zip(nz_j.tolist(), nz_r.tolist(), k[nz_j, nz_r].tolist(), strict=True):
+                out[a] -= rk[r] * kk
+        return out
+
     def exact_budget(self, i: int) -> Fraction:
         if self.exhausted[i]:
             return Fraction(0)
@@ -95,24 +121,34 @@ class _Ledger:
         u = prof.units[p] * prof.kfac[p]
         w = prof.weights[rows]
         c = prof.cost[p]
-        bf = self.float_budgets(rows)
-        rho_f = _solve_float(bf, u.astype(np.float64), w.astype(np.float64), float(c))
-        ratio = bf / u
-        tol = TOL * (1.0 + rho_f)
-        live = ~self.exhausted[rows]
-        sure_poor = (ratio < rho_f - tol) | ~live
-        sure_rich = (ratio > rho_f + tol) & live
-        amb = np.flatnonzero(~sure_poor & ~sure_rich)
-        if len(amb) > 200:  # the float guess is not sharp: decide every supporter exactly
-            sure_poor = ~live
-            sure_rich = np.zeros(len(rows), dtype=bool)
-            amb = np.flatnonzero(live)
-        fixed_paid = self.exact_sum(rows[sure_poor])
-        rich_wu = int((w[sure_rich] * u[sure_rich]).sum())
-        cand = [
-            (self.exact_budget(int(rows[a])), int(u[a]), int(w[a]), int(a)) for a in amb.tolist()
-        ]
-        cand.sort(key=lambda t: t[0] / t[1])
+        rho_f = math.nan
+        if self.e > 0 and not self.touched[rows].any():
+            # nobody has paid for anything yet: every supporter holds exactly e, so decide each
+            # one exactly without float budgets (the order e/u ascending is u descending)
+            sure_poor = np.zeros(len(rows), dtype=bool)
+            fixed_paid, rich_wu, n_amb = Fraction(0), 0, len(rows)
+            ul, wl = u.tolist(), w.tolist()
+            cand = [(self.e, ul[a], wl[a], a) for a in sorted(range(len(rows)), key=lambda a: -ul[a])]
+        else:
+            bf = self.float_budgets(rows)
+            rho_f = _solve_float(bf, u.astype(np.float64), w.astype(np.float64), float(c))
+            ratio = bf / u
+            tol = TOL * (1.0 + rho_f)
+            live = ~self.exhausted[rows]
+            sure_poor = (ratio < rho_f - tol) | ~live
+            sure_rich = (ratio > rho_f + tol) & live
+            amb = np.flatnonzero(~sure_poor & ~sure_rich)
+            if len(amb) > 200:  # the float guess is not sharp: decide every supporter exactly
+                sure_poor = ~live
+                sure_rich = np.zeros(len(rows), dtype=bool)
+                amb = np.flatnonzero(live)
+            n_amb = len(amb)
+            fixed_paid = self.exact_sum(rows[sure_poor])
+            rich_wu = int((w[sure_rich] * u[sure_rich]).sum())
+            cand = [
+                (self.exact_budget(int(rows[a])), int(u[a]), int(w[a]), int(a)) for a in amb.tolist()
+            ]
+            cand.sort(key=lambda t: t[0] / t[1])
         # all ambiguous voters start rich; the poorest become poor while they cannot pay
         amb_wu = sum(uu * ww for _, uu, ww, _ in cand)
         paid = fixed_paid
@@ -134,7 +170,7 @@ class _Ledger:
             if b_i <= rho * uu:
                 poor[a] = True
         # sanity: the float guess must agree with the exact price
-        if abs(float(rho) - rho_f) > 1e-6 * (1.0 + rho_f) and len(amb) <= 200:
+        if not math.isnan(rho_f) and abs(float(rho) - rho_f) > 1e-6 * (1.0 + rho_f) and n_amb <= 200:
             raise AssertionError("float and exact prices disagree")  # pragma: no cover
         return rho, poor
 
@@ -142,6 +178,7 @@ class _Ledger:
         rho, poor = self.price(p)
         rows = self.prof.sup[p]
         self.exhausted[rows[poor]] = True
+        self.touched[rows] = True
         self.poor_weight.append(int(self.prof.weights[rows[poor]].sum()))
         self.rho.append(rho)
         self.projects.append(p)
