@@ -82,8 +82,9 @@ class _Ledger:
         rows_l = [prof.sup[j] for j in projects]
         lens = [len(r) for r in rows_l]
         n_rounds = len(self.projects)
-        if not projects or min(lens) == 0 or sum(lens) * max(n_rounds, 1) > 1_000_000:
-            return [self.exact_sum(r) for r in rows_l]  # (large: one project at a time, less memory)
+        if not projects or min(lens) == 0 or sum(lens) * max(n_rounds, 1) > 20_000:
+            # (larger: one project at a time; the gathered matrix costs more than the calls save)
+            return [self.exact_sum(r) for r in rows_l]
         allrows = np.concatenate(rows_l)
         starts = np.zeros(len(lens), dtype=np.int64)
         starts[1:] = np.cumsum(lens)[:-1]
@@ -121,34 +122,26 @@ class _Ledger:
         u = prof.units[p] * prof.kfac[p]
         w = prof.weights[rows]
         c = prof.cost[p]
-        rho_f = math.nan
-        if self.e > 0 and not self.touched[rows].any():
-            # nobody has paid for anything yet: every supporter holds exactly e, so decide each
-            # one exactly without float budgets (the order e/u ascending is u descending)
-            sure_poor = np.zeros(len(rows), dtype=bool)
-            fixed_paid, rich_wu, n_amb = Fraction(0), 0, len(rows)
-            ul, wl = u.tolist(), w.tolist()
-            cand = [(self.e, ul[a], wl[a], a) for a in sorted(range(len(rows)), key=lambda a: -ul[a])]
-        else:
-            bf = self.float_budgets(rows)
-            rho_f = _solve_float(bf, u.astype(np.float64), w.astype(np.float64), float(c))
-            ratio = bf / u
-            tol = TOL * (1.0 + rho_f)
-            live = ~self.exhausted[rows]
-            sure_poor = (ratio < rho_f - tol) | ~live
-            sure_rich = (ratio > rho_f + tol) & live
-            amb = np.flatnonzero(~sure_poor & ~sure_rich)
-            if len(amb) > 200:  # the float guess is not sharp: decide every supporter exactly
-                sure_poor = ~live
-                sure_rich = np.zeros(len(rows), dtype=bool)
-                amb = np.flatnonzero(live)
-            n_amb = len(amb)
-            fixed_paid = self.exact_sum(rows[sure_poor])
-            rich_wu = int((w[sure_rich] * u[sure_rich]).sum())
-            cand = [
-                (self.exact_budget(int(rows[a])), int(u[a]), int(w[a]), int(a)) for a in amb.tolist()
-            ]
-            cand.sort(key=lambda t: t[0] / t[1])
+        if len(rows) <= 64 and self.e > 0 and not self.touched[rows].any():
+            return self._pristine_price(c, u, w)
+        bf = self.float_budgets(rows)
+        rho_f = _solve_float(bf, u.astype(np.float64), w.astype(np.float64), float(c))
+        ratio = bf / u
+        tol = TOL * (1.0 + rho_f)
+        live = ~self.exhausted[rows]
+        sure_poor = (ratio < rho_f - tol) | ~live
+        sure_rich = (ratio > rho_f + tol) & live
+        amb = np.flatnonzero(~sure_poor & ~sure_rich)
+        if len(amb) > 200:  # the float guess is not sharp: decide every supporter exactly
+            sure_poor = ~live
+            sure_rich = np.zeros(len(rows), dtype=bool)
+            amb = np.flatnonzero(live)
+        fixed_paid = self.exact_sum(rows[sure_poor])
+        rich_wu = int((w[sure_rich] * u[sure_rich]).sum())
+        cand = [
+            (self.exact_budget(int(rows[a])), int(u[a]), int(w[a]), int(a)) for a in amb.tolist()
+        ]
+        cand.sort(key=lambda t: t[0] / t[1])
         # all ambiguous voters start rich; the poorest become poor while they cannot pay
         amb_wu = sum(uu * ww for _, uu, ww, _ in cand)
         paid = fixed_paid
@@ -170,9 +163,36 @@ class _Ledger:
             if b_i <= rho * uu:
                 poor[a] = True
         # sanity: the float guess must agree with the exact price
-        if not math.isnan(rho_f) and abs(float(rho) - rho_f) > 1e-6 * (1.0 + rho_f) and n_amb <= 200:
+        if abs(float(rho) - rho_f) > 1e-6 * (1.0 + rho_f) and len(amb) <= 200:
             raise AssertionError("float and exact prices disagree")  # pragma: no cover
         return rho, poor
+
+    def _pristine_price(self, c: int, u: np.ndarray, w: np.ndarray) -> tuple[Fraction, np.ndarray]:
+        """:meth:`price` when no supporter has paid for anything yet (few supporter types): all
+        hold exactly e, so supporters with the same utility are alike (they pay all together or
+        share together); the poor/rich iteration runs exactly over the groups, largest utility
+        (least e/u) first.  A group that cannot pay its share at rho makes rho rise when it
+        pays all, so groups never split."""
+        g: dict[int, int] = {}
+        for uu, ww in zip(u.tolist(), w.tolist(), strict=True):
+            g[uu] = g.get(uu, 0) + ww
+        groups = sorted(g.items(), reverse=True)
+        e = self.e
+        rest_wu = sum(uu * ww for uu, ww in groups)
+        paid = Fraction(0)
+        k = 0
+        while True:
+            if rest_wu == 0:
+                raise AssertionError("price asked of a project that is not affordable")
+            rho = (c - paid) / rest_wu
+            if k < len(groups) and e < rho * groups[k][0]:
+                paid += e * groups[k][1]
+                rest_wu -= groups[k][0] * groups[k][1]
+                k += 1
+                continue
+            break
+        poor_u = {uu: e <= rho * uu for uu, _ in groups}
+        return rho, np.array([poor_u[uu] for uu in u.tolist()], dtype=bool)
 
     def commit(self, p: int) -> Fraction:
         rho, poor = self.price(p)
