@@ -799,6 +799,12 @@ class _Incidence:
         self.cols = np.array(cols, dtype=np.int64)
         self.col_pos = {j: k for k, j in enumerate(cols)}
         lens = [len(prof.sup[j]) for j in cols]
+        self.lens = np.array(lens, dtype=np.int64)
+        self.spans: list[np.ndarray] = []  # each project's positions in the flat arrays
+        at = 0
+        for n in lens:
+            self.spans.append(np.arange(at, at + n))
+            at += n
         self.starts = np.concatenate(([0], np.cumsum(lens)[:-1])).astype(np.int64) if cols else np.zeros(0, np.int64)
         self.rows = np.concatenate([prof.sup[j] for j in cols]) if cols else np.zeros(0, np.int64)
         self.u = (
@@ -866,8 +872,23 @@ def jump_horizon(prof: Profile, run: MesRun, need: float = 0.0) -> float:
     b = np.full(nt, e0)
     s = np.ones(nt)  # slopes on the first piece
     beta = np.ones(nt)  # slope bounds for every d >= 0
-    alive = np.ones(len(inc.cols), dtype=bool)
-    seg = inc.starts
+    # the incidence reordered: the run's purchases in order, then the projects left over, so
+    # the projects not bought yet in round k are the suffix from position k + 1 (the checks
+    # below only look at those; each project's supporters keep their order, so every sum is
+    # the same as over the full incidence)
+    order = [r.project for r in run.rounds]
+    bought = set(order)
+    order += [j for j in inc.cols.tolist() if j not in bought]
+    pos_o = [inc.col_pos[j] for j in order]
+    starts_o = np.zeros(len(order) + 1, dtype=np.int64)
+    np.cumsum(inc.lens[pos_o], out=starts_o[1:])
+    idx = np.concatenate([inc.spans[q] for q in pos_o])
+    rows_o, u_o, w_o, cost_o = inc.rows[idx], inc.u[idx], inc.w[idx], inc.cost[pos_o]
+
+    def suffix(q: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Incidence of the projects from position q of ``order`` on (rows, u, w, cost, seg)."""
+        o = int(starts_o[q])
+        return rows_o[o:], u_o[o:], w_o[o:], cost_o[q:], starts_o[q:-1] - o
     hg = math.inf  # global bound
     hp = math.inf  # first-piece bound
     rounds = run.rounds
@@ -916,24 +937,22 @@ def jump_horizon(prof: Profile, run: MesRun, need: float = 0.0) -> float:
                 hg, hp = min(hg, hq_g), min(hp, hq_p)
         if max(hg, hp) <= need or max(hg, hp) <= 0:
             return 0.0
-        alive[inc.col_pos[p]] = False
         nxt = rounds[k + 1].project if k + 1 < len(rounds) and not paired else None
-        # every other project not bought yet stays strictly worse than p
-        slack, Dg, Dp = _tangent(inc, b, s, beta, rho, drho, seg)
-        close = slack <= 1e-9 * inc.cost
-        # (a near-tie that cannot grow keeps its static tie-break)
-        hgv = np.where(Dg > 0, np.where(close, 0.0, slack / np.where(Dg > 0, Dg, 1.0)), math.inf)
-        hpv = np.where(Dp > 0, np.where(close, 0.0, slack / np.where(Dp > 0, Dp, 1.0)), math.inf)
-        chk = alive
         hq_g = hq_p = math.inf
-        if nxt is not None:
-            qpos = inc.col_pos[nxt]
-            hq_g, hq_p = float(hgv[qpos]), float(hpv[qpos])
-            chk = alive.copy()
-            chk[qpos] = False
-        if chk.any():
-            hg = min(hg, float(hgv[chk].min()))
-            hp = min(hp, float(hpv[chk].min()))
+        if k + 1 < len(order):  # every other project not bought yet stays strictly worse than p
+            rows_q, u_q, w_q, cost_q, seg_q = suffix(k + 1)
+            slack, Dg, Dp = _tangent(rows_q, u_q, w_q, cost_q, b, s, beta, rho, drho, seg_q)
+            close = slack <= 1e-9 * cost_q
+            # (a near-tie that cannot grow keeps its static tie-break)
+            hgv = np.where(Dg > 0, np.where(close, 0.0, slack / np.where(Dg > 0, Dg, 1.0)), math.inf)
+            hpv = np.where(Dp > 0, np.where(close, 0.0, slack / np.where(Dp > 0, Dp, 1.0)), math.inf)
+            first = 0
+            if nxt is not None:  # (the next purchase is the suffix's first project)
+                hq_g, hq_p = float(hgv[0]), float(hpv[0])
+                first = 1
+            if len(hgv) > first:
+                hg = min(hg, float(hgv[first:].min()))
+                hp = min(hp, float(hpv[first:].min()))
         if max(hg, hp) <= need or max(hg, hp) <= 0:
             return 0.0
         if nxt is not None and (hq_g < hg or hq_p < hp):
@@ -950,13 +969,14 @@ def jump_horizon(prof: Profile, run: MesRun, need: float = 0.0) -> float:
         s[sup] = np.where(poor, 0.0, ss - drho * u)
         beta[sup] = bet + kappa * u
     # projects left over stay unaffordable
-    if alive.any():
-        rows_b = inc.w * b[inc.rows]
-        slack = inc.cost - np.add.reduceat(rows_b, seg)
-        close = slack <= 1e-9 * inc.cost
+    if len(rounds) < len(order):
+        rows_q, _, w_q, cost_q, seg_q = suffix(len(rounds))
+        rows_b = w_q * b[rows_q]
+        slack = cost_q - np.add.reduceat(rows_b, seg_q)
+        close = slack <= 1e-9 * cost_q
         for slopes, which in ((beta, 0), (s, 1)):
-            Ds = np.add.reduceat(inc.w * slopes[inc.rows], seg)
-            m = alive & (Ds > 0)
+            Ds = np.add.reduceat(w_q * slopes[rows_q], seg_q)
+            m = Ds > 0
             hl = 0.0 if (m & close).any() else (float((slack[m] / Ds[m]).min()) if m.any() else math.inf)
             if which == 0:
                 hg = min(hg, hl)
@@ -966,16 +986,17 @@ def jump_horizon(prof: Profile, run: MesRun, need: float = 0.0) -> float:
     return h if h > need else 0.0
 
 
-def _tangent(inc: _Incidence, b: np.ndarray, s: np.ndarray, beta: np.ndarray, rho: float,
-             drho: float, seg: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _tangent(rows: np.ndarray, u: np.ndarray, w: np.ndarray, cost: np.ndarray, b: np.ndarray,
+             s: np.ndarray, beta: np.ndarray, rho: float, drho: float,
+             seg: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per project q: c_q - G_q at d = 0 (G_q = sum w*min(b, rho*u_q)), a bound on G_q's
     slope for all d >= 0 (budgets at or below rho*u_q count their slope, the others 0), and one
     for the first piece (the others count rho's slope, <= 0)."""
-    bb = b[inc.rows]
-    t = rho * inc.u
+    bb = b[rows]
+    t = rho * u
     vals = np.minimum(bb, t)
     low = bb <= t + 1e-9 * (bb + t + 1.0)  # (within a hair: the budget's slope, the larger)
-    Dg = np.add.reduceat(np.where(low, inc.w * beta[inc.rows], 0.0), seg)
-    Dp = np.add.reduceat(inc.w * np.where(low, s[inc.rows], drho * inc.u), seg)
-    G = np.add.reduceat(inc.w * vals, seg)
-    return inc.cost - G, Dg, Dp
+    Dg = np.add.reduceat(np.where(low, w * beta[rows], 0.0), seg)
+    Dp = np.add.reduceat(w * np.where(low, s[rows], drho * u), seg)
+    G = np.add.reduceat(w * vals, seg)
+    return cost - G, Dg, Dp
