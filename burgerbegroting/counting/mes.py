@@ -800,6 +800,9 @@ class _Incidence:
         self.col_pos = {j: k for k, j in enumerate(cols)}
         lens = [len(prof.sup[j]) for j in cols]
         self.lens = np.array(lens, dtype=np.int64)
+        # jump_horizon's layout for the purchase order it saw last
+        self.last: tuple[tuple[int, ...], tuple[list[int], np.ndarray, np.ndarray, np.ndarray,
+                                                np.ndarray, np.ndarray]] | None = None
         self.spans: list[np.ndarray] = []  # each project's positions in the flat arrays
         at = 0
         for n in lens:
@@ -876,14 +879,18 @@ def jump_horizon(prof: Profile, run: MesRun, need: float = 0.0) -> float:
     # the projects not bought yet in round k are the suffix from position k + 1 (the checks
     # below only look at those; each project's supporters keep their order, so every sum is
     # the same as over the full incidence)
-    order = [r.project for r in run.rounds]
-    bought = set(order)
-    order += [j for j in inc.cols.tolist() if j not in bought]
-    pos_o = [inc.col_pos[j] for j in order]
-    starts_o = np.zeros(len(order) + 1, dtype=np.int64)
-    np.cumsum(inc.lens[pos_o], out=starts_o[1:])
-    idx = np.concatenate([inc.spans[q] for q in pos_o])
-    rows_o, u_o, w_o, cost_o = inc.rows[idx], inc.u[idx], inc.w[idx], inc.cost[pos_o]
+    key = tuple(r.project for r in run.rounds)
+    last = inc.last  # (read once: another thread may replace it)
+    if last is None or last[0] != key:  # (consecutive runs often buy in the same order)
+        bought = set(key)
+        order = [*key, *(j for j in inc.cols.tolist() if j not in bought)]
+        pos_o = [inc.col_pos[j] for j in order]
+        starts_o = np.zeros(len(order) + 1, dtype=np.int64)
+        np.cumsum(inc.lens[pos_o], out=starts_o[1:])
+        idx = np.concatenate([inc.spans[q] for q in pos_o])
+        last = (key, (order, starts_o, inc.rows[idx], inc.u[idx], inc.w[idx], inc.cost[pos_o]))
+        inc.last = last
+    order, starts_o, rows_o, u_o, w_o, cost_o = last[1]
 
     def suffix(q: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Incidence of the projects from position q of ``order`` on (rows, u, w, cost, seg)."""
