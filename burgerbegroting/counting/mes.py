@@ -42,6 +42,8 @@ class _Ledger:
         self.projects: list[int] = []
         self.poor_weight: list[int] = []
         self.exhausted = np.zeros(prof.n_distinct, dtype=bool)
+        # voter types that supported a committed project (the others still hold exactly e)
+        self.touched = np.zeros(prof.n_distinct, dtype=bool)
         self.calls = 0
 
     # -- exact budgets
@@ -72,6 +74,31 @@ class _Ledger:
                     total -= r * (k * prof.kfac[p])
         return total
 
+    def exact_sums(self, projects: list[int]) -> list[Fraction]:
+        """:meth:`exact_sum` over the supporters of each of ``projects`` (each supported), in
+        one pass: the same Fractions, e * W - sum_r rho_r * kfac_r * k_r, with the integer
+        weights W and k_r of all projects gathered together."""
+        prof = self.prof
+        rows_l = [prof.sup[j] for j in projects]
+        lens = [len(r) for r in rows_l]
+        n_rounds = len(self.projects)
+        if not projects or min(lens) == 0 or sum(lens) * max(n_rounds, 1) > 20_000:
+            # (larger: one project at a time; the gathered matrix costs more than the calls save)
+            return [self.exact_sum(r) for r in rows_l]
+        allrows = np.concatenate(rows_l)
+        starts = np.zeros(len(lens), dtype=np.int64)
+        starts[1:] = np.cumsum(lens)[:-1]
+        lw = np.where(self.exhausted, 0, prof.weights)[allrows]
+        out = [self.e * x for x in np.add.reduceat(lw, starts).tolist()]
+        if n_rounds:
+            sub = prof.M[np.ix_(allrows, np.array(self.projects, dtype=np.int64))].astype(np.int64) * lw[:, None]
+            k = np.add.reduceat(sub, starts, axis=0)
+            nz_j, nz_r = np.nonzero(k)
+            rk = [r * prof.kfac[p] for r, p in zip(self.rho, self.projects, strict=True)]
+            for a, r, kk in zip(nz_j.tolist(), nz_r.tolist(), k[nz_j, nz_r].tolist(), strict=True):
+                out[a] -= rk[r] * kk
+        return out
+
     def exact_budget(self, i: int) -> Fraction:
         if self.exhausted[i]:
             return Fraction(0)
@@ -95,6 +122,8 @@ class _Ledger:
         u = prof.units[p] * prof.kfac[p]
         w = prof.weights[rows]
         c = prof.cost[p]
+        if len(rows) <= 64 and self.e > 0 and not self.touched[rows].any():
+            return self._pristine_price(c, u, w)
         bf = self.float_budgets(rows)
         rho_f = _solve_float(bf, u.astype(np.float64), w.astype(np.float64), float(c))
         ratio = bf / u
@@ -138,10 +167,38 @@ class _Ledger:
             raise AssertionError("float and exact prices disagree")  # pragma: no cover
         return rho, poor
 
+    def _pristine_price(self, c: int, u: np.ndarray, w: np.ndarray) -> tuple[Fraction, np.ndarray]:
+        """:meth:`price` when no supporter has paid for anything yet (few supporter types): all
+        hold exactly e, so supporters with the same utility are alike (they pay all together or
+        share together); the poor/rich iteration runs exactly over the groups, largest utility
+        (least e/u) first.  A group that cannot pay its share at rho makes rho rise when it
+        pays all, so groups never split."""
+        g: dict[int, int] = {}
+        for uu, ww in zip(u.tolist(), w.tolist(), strict=True):
+            g[uu] = g.get(uu, 0) + ww
+        groups = sorted(g.items(), reverse=True)
+        e = self.e
+        rest_wu = sum(uu * ww for uu, ww in groups)
+        paid = Fraction(0)
+        k = 0
+        while True:
+            if rest_wu == 0:
+                raise AssertionError("price asked of a project that is not affordable")
+            rho = (c - paid) / rest_wu
+            if k < len(groups) and e < rho * groups[k][0]:
+                paid += e * groups[k][1]
+                rest_wu -= groups[k][0] * groups[k][1]
+                k += 1
+                continue
+            break
+        poor_u = {uu: e <= rho * uu for uu, _ in groups}
+        return rho, np.array([poor_u[uu] for uu in u.tolist()], dtype=bool)
+
     def commit(self, p: int) -> Fraction:
         rho, poor = self.price(p)
         rows = self.prof.sup[p]
         self.exhausted[rows[poor]] = True
+        self.touched[rows] = True
         self.poor_weight.append(int(self.prof.weights[rows[poor]].sum()))
         self.rho.append(rho)
         self.projects.append(p)
@@ -742,6 +799,15 @@ class _Incidence:
         self.cols = np.array(cols, dtype=np.int64)
         self.col_pos = {j: k for k, j in enumerate(cols)}
         lens = [len(prof.sup[j]) for j in cols]
+        self.lens = np.array(lens, dtype=np.int64)
+        # jump_horizon's layout for the purchase order it saw last
+        self.last: tuple[tuple[int, ...], tuple[list[int], np.ndarray, np.ndarray, np.ndarray,
+                                                np.ndarray, np.ndarray]] | None = None
+        self.spans: list[np.ndarray] = []  # each project's positions in the flat arrays
+        at = 0
+        for n in lens:
+            self.spans.append(np.arange(at, at + n))
+            at += n
         self.starts = np.concatenate(([0], np.cumsum(lens)[:-1])).astype(np.int64) if cols else np.zeros(0, np.int64)
         self.rows = np.concatenate([prof.sup[j] for j in cols]) if cols else np.zeros(0, np.int64)
         self.u = (
@@ -809,8 +875,27 @@ def jump_horizon(prof: Profile, run: MesRun, need: float = 0.0) -> float:
     b = np.full(nt, e0)
     s = np.ones(nt)  # slopes on the first piece
     beta = np.ones(nt)  # slope bounds for every d >= 0
-    alive = np.ones(len(inc.cols), dtype=bool)
-    seg = inc.starts
+    # the incidence reordered: the run's purchases in order, then the projects left over, so
+    # the projects not bought yet in round k are the suffix from position k + 1 (the checks
+    # below only look at those; each project's supporters keep their order, so every sum is
+    # the same as over the full incidence)
+    key = tuple(r.project for r in run.rounds)
+    last = inc.last  # (read once: another thread may replace it)
+    if last is None or last[0] != key:  # (consecutive runs often buy in the same order)
+        bought = set(key)
+        order = [*key, *(j for j in inc.cols.tolist() if j not in bought)]
+        pos_o = [inc.col_pos[j] for j in order]
+        starts_o = np.zeros(len(order) + 1, dtype=np.int64)
+        np.cumsum(inc.lens[pos_o], out=starts_o[1:])
+        idx = np.concatenate([inc.spans[q] for q in pos_o])
+        last = (key, (order, starts_o, inc.rows[idx], inc.u[idx], inc.w[idx], inc.cost[pos_o]))
+        inc.last = last
+    order, starts_o, rows_o, u_o, w_o, cost_o = last[1]
+
+    def suffix(q: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Incidence of the projects from position q of ``order`` on (rows, u, w, cost, seg)."""
+        o = int(starts_o[q])
+        return rows_o[o:], u_o[o:], w_o[o:], cost_o[q:], starts_o[q:-1] - o
     hg = math.inf  # global bound
     hp = math.inf  # first-piece bound
     rounds = run.rounds
@@ -859,24 +944,22 @@ def jump_horizon(prof: Profile, run: MesRun, need: float = 0.0) -> float:
                 hg, hp = min(hg, hq_g), min(hp, hq_p)
         if max(hg, hp) <= need or max(hg, hp) <= 0:
             return 0.0
-        alive[inc.col_pos[p]] = False
         nxt = rounds[k + 1].project if k + 1 < len(rounds) and not paired else None
-        # every other project not bought yet stays strictly worse than p
-        slack, Dg, Dp = _tangent(inc, b, s, beta, rho, drho, seg)
-        close = slack <= 1e-9 * inc.cost
-        # (a near-tie that cannot grow keeps its static tie-break)
-        hgv = np.where(Dg > 0, np.where(close, 0.0, slack / np.where(Dg > 0, Dg, 1.0)), math.inf)
-        hpv = np.where(Dp > 0, np.where(close, 0.0, slack / np.where(Dp > 0, Dp, 1.0)), math.inf)
-        chk = alive
         hq_g = hq_p = math.inf
-        if nxt is not None:
-            qpos = inc.col_pos[nxt]
-            hq_g, hq_p = float(hgv[qpos]), float(hpv[qpos])
-            chk = alive.copy()
-            chk[qpos] = False
-        if chk.any():
-            hg = min(hg, float(hgv[chk].min()))
-            hp = min(hp, float(hpv[chk].min()))
+        if k + 1 < len(order):  # every other project not bought yet stays strictly worse than p
+            rows_q, u_q, w_q, cost_q, seg_q = suffix(k + 1)
+            slack, Dg, Dp = _tangent(rows_q, u_q, w_q, cost_q, b, s, beta, rho, drho, seg_q)
+            close = slack <= 1e-9 * cost_q
+            # (a near-tie that cannot grow keeps its static tie-break)
+            hgv = np.where(Dg > 0, np.where(close, 0.0, slack / np.where(Dg > 0, Dg, 1.0)), math.inf)
+            hpv = np.where(Dp > 0, np.where(close, 0.0, slack / np.where(Dp > 0, Dp, 1.0)), math.inf)
+            first = 0
+            if nxt is not None:  # (the next purchase is the suffix's first project)
+                hq_g, hq_p = float(hgv[0]), float(hpv[0])
+                first = 1
+            if len(hgv) > first:
+                hg = min(hg, float(hgv[first:].min()))
+                hp = min(hp, float(hpv[first:].min()))
         if max(hg, hp) <= need or max(hg, hp) <= 0:
             return 0.0
         if nxt is not None and (hq_g < hg or hq_p < hp):
@@ -893,13 +976,14 @@ def jump_horizon(prof: Profile, run: MesRun, need: float = 0.0) -> float:
         s[sup] = np.where(poor, 0.0, ss - drho * u)
         beta[sup] = bet + kappa * u
     # projects left over stay unaffordable
-    if alive.any():
-        rows_b = inc.w * b[inc.rows]
-        slack = inc.cost - np.add.reduceat(rows_b, seg)
-        close = slack <= 1e-9 * inc.cost
+    if len(rounds) < len(order):
+        rows_q, _, w_q, cost_q, seg_q = suffix(len(rounds))
+        rows_b = w_q * b[rows_q]
+        slack = cost_q - np.add.reduceat(rows_b, seg_q)
+        close = slack <= 1e-9 * cost_q
         for slopes, which in ((beta, 0), (s, 1)):
-            Ds = np.add.reduceat(inc.w * slopes[inc.rows], seg)
-            m = alive & (Ds > 0)
+            Ds = np.add.reduceat(w_q * slopes[rows_q], seg_q)
+            m = Ds > 0
             hl = 0.0 if (m & close).any() else (float((slack[m] / Ds[m]).min()) if m.any() else math.inf)
             if which == 0:
                 hg = min(hg, hl)
@@ -909,16 +993,17 @@ def jump_horizon(prof: Profile, run: MesRun, need: float = 0.0) -> float:
     return h if h > need else 0.0
 
 
-def _tangent(inc: _Incidence, b: np.ndarray, s: np.ndarray, beta: np.ndarray, rho: float,
-             drho: float, seg: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _tangent(rows: np.ndarray, u: np.ndarray, w: np.ndarray, cost: np.ndarray, b: np.ndarray,
+             s: np.ndarray, beta: np.ndarray, rho: float, drho: float,
+             seg: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per project q: c_q - G_q at d = 0 (G_q = sum w*min(b, rho*u_q)), a bound on G_q's
     slope for all d >= 0 (budgets at or below rho*u_q count their slope, the others 0), and one
     for the first piece (the others count rho's slope, <= 0)."""
-    bb = b[inc.rows]
-    t = rho * inc.u
+    bb = b[rows]
+    t = rho * u
     vals = np.minimum(bb, t)
     low = bb <= t + 1e-9 * (bb + t + 1.0)  # (within a hair: the budget's slope, the larger)
-    Dg = np.add.reduceat(np.where(low, inc.w * beta[inc.rows], 0.0), seg)
-    Dp = np.add.reduceat(inc.w * np.where(low, s[inc.rows], drho * inc.u), seg)
-    G = np.add.reduceat(inc.w * vals, seg)
-    return inc.cost - G, Dg, Dp
+    Dg = np.add.reduceat(np.where(low, w * beta[rows], 0.0), seg)
+    Dp = np.add.reduceat(w * np.where(low, s[rows], drho * u), seg)
+    G = np.add.reduceat(w * vals, seg)
+    return cost - G, Dg, Dp

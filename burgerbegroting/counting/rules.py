@@ -109,6 +109,8 @@ def mes_explanations(election: Election, prof: Profile, run: MesRun) -> dict[str
             score=prof.score[j], step=step, budget_left=election.budget - r.spent_after,
             payment_per_voter=rho * prof.kfac[j], rho=rho, paid_everything=r.paid_everything,
         )
+    left = [j for j in range(prof.m) if prof.ids[j] not in expl and prof.supporters[j] > 0]
+    moneys = dict(zip(left, ledger.exact_sums(left), strict=True))
     for j in range(prof.m):
         pid = prof.ids[j]
         if pid in expl:
@@ -117,7 +119,7 @@ def mes_explanations(election: Election, prof: Profile, run: MesRun) -> dict[str
             expl[pid] = Explanation(project_id=pid, kind="no_supporters", cost=prof.cost[j], score=0,
                                     supporters_money=0, needed=prof.cost[j])
             continue
-        money = ledger.exact_sum(prof.sup[j])
+        money = moneys[j]
         expl[pid] = Explanation(
             project_id=pid, kind="not_affordable", cost=prof.cost[j], supporters=prof.supporters[j],
             score=prof.score[j], supporters_money=money, needed=prof.cost[j],

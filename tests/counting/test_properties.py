@@ -188,13 +188,20 @@ def check_payments(e: Election, out, endowment: Fraction) -> None:
         if x.cost == 0:
             continue
         paid = Fraction(0)
+        all_in = 0  # supporters who pay all they have (or have nothing left)
         for i, u in enumerate(util):
             if u.get(pid, 0) > 0:
+                all_in += budget[i] <= x.rho * u[pid]
                 pay = min(budget[i], x.rho * u[pid])
                 budget[i] -= pay
                 paid += pay
         assert paid == x.cost
+        assert x.paid_everything == all_in
         assert all(b >= 0 for b in budget)
+    # what the supporters of each project left over still have, exactly
+    for pid, x in out.explanations.items():
+        if x.kind == "not_affordable":
+            assert x.supporters_money == sum(b for b, u in zip(budget, util, strict=True) if u.get(pid, 0) > 0)
 
 
 @given(elections())
