@@ -120,6 +120,15 @@ def test_staff_pages_fit_a_phone_screen(new_page) -> None:  # type: ignore[no-un
                  "/beheer/accounts?q=example.org", "/beheer/audit"):
         visit(page, path)
         _assert_fits(page)
+        if path in ("/beheer/medewerkers", "/beheer/audit"):
+            # The wide table scrolls inside a named, keyboard-reachable region instead of
+            # breaking words anywhere.
+            region = page.locator(".bb-table-scroll")
+            assert region.get_attribute("tabindex") == "0"
+            name = page.locator("#" + (region.get_attribute("aria-labelledby") or "missing")).inner_text()
+            assert name.strip()
+            sizes = region.evaluate("el => [el.scrollWidth, el.clientWidth]")
+            assert sizes[0] >= sizes[1] > 0
 
 
 # -- Without JavaScript ---------------------------------------------------------------------
