@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
@@ -90,27 +91,33 @@ def app() -> Iterator[Flask]:
         db.engine.dispose()
 
 
+@contextmanager
+def rolled_back_session() -> Iterator[None]:
+    """Inside an app context: bind ``db.session`` to one connection whose transaction is rolled
+    back at the end; commits in the code under test only release savepoints."""
+    connection = db.engine.connect()
+    transaction = connection.begin()
+    original = db.session
+    db.session = db._make_scoped_session(  # type: ignore[method-assign,assignment]
+        {"class_": ConnectionBoundSession, "bind": connection, "join_transaction_mode": "create_savepoint"}
+    )
+    try:
+        yield
+    finally:
+        db.session.remove()
+        db.session = original  # type: ignore[method-assign]
+        transaction.rollback()
+        connection.close()
+
+
 @pytest.fixture(autouse=True)
 def _db(app: Flask) -> Iterator[None]:
-    """Every test runs in a transaction that is rolled back afterwards; commits in the code
-    under test only release savepoints."""
-    with app.app_context():
-        connection = db.engine.connect()
-        transaction = connection.begin()
-        original = db.session
-        db.session = db._make_scoped_session(  # type: ignore[method-assign,assignment]
-            {"class_": ConnectionBoundSession, "bind": connection, "join_transaction_mode": "create_savepoint"}
-        )
-        from burgerbegroting.core import mail
+    """Every test runs in a transaction that is rolled back afterwards."""
+    from burgerbegroting.core import mail
 
+    with app.app_context(), rolled_back_session():
         mail.outbox.clear()
-        try:
-            yield
-        finally:
-            db.session.remove()
-            db.session = original  # type: ignore[method-assign]
-            transaction.rollback()
-            connection.close()
+        yield
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ from burgerbegroting.extensions import db
 from burgerbegroting.jobs.models import Job
 from burgerbegroting.processes.models import District, Round, RoundPhase
 from burgerbegroting.proposals.models import Proposal
-from tests.conftest import ConnectionBoundSession
+from tests.conftest import rolled_back_session
 from tests.web.conftest import DEMO_EMAILS, html, login_as, savepoint_per_test, token
 
 ROLES = ("anonymous", "resident", "reviewer", "moderator", "admin", "council")
@@ -387,22 +387,10 @@ def _db(app: Flask) -> Iterator[dict[str, Any]]:
     """Replaces the per-test database of tests/conftest.py in this module: the demo data takes
     seconds to make, so it is made once, in a transaction rolled back after the module. Every
     test runs in a savepoint of its own (``_each_test``), every role in one more."""
-    with app.app_context():
-        connection = db.engine.connect()
-        transaction = connection.begin()
-        original = db.session
-        db.session = db._make_scoped_session(  # type: ignore[method-assign,assignment]
-            {"class_": ConnectionBoundSession, "bind": connection, "join_transaction_mode": "create_savepoint"}
-        )
-        try:
-            demo.seed()
-            db.session.commit()
-            yield make_objects(app)
-        finally:
-            db.session.remove()
-            db.session = original  # type: ignore[method-assign]
-            transaction.rollback()
-            connection.close()
+    with app.app_context(), rolled_back_session():
+        demo.seed()
+        db.session.commit()
+        yield make_objects(app)
 
 
 @pytest.fixture(autouse=True)

@@ -31,7 +31,7 @@ from burgerbegroting.extensions import db
 from burgerbegroting.processes.models import District, Round, RoundPhase
 from burgerbegroting.processes.phases import Phase
 from burgerbegroting.proposals.models import Proposal
-from tests.conftest import ConnectionBoundSession, csrf_from
+from tests.conftest import csrf_from, rolled_back_session
 from tests.web.conftest import DEMO_EMAILS, login_as, savepoint_per_test
 
 ROLES = ("anonymous", "resident", "reviewer", "moderator", "admin", "council")
@@ -159,33 +159,21 @@ def build_rounds(user_ids: dict[str, int]) -> dict[Phase, dict[str, Any]]:
 def _db(app: Flask) -> Iterator[dict[str, Any]]:
     """Replaces the per-test database of tests/conftest.py in this module: accounts, rounds and
     logged-in clients are made once, in a transaction rolled back after the module."""
-    with app.app_context():
-        connection = db.engine.connect()
-        transaction = connection.begin()
-        original = db.session
-        db.session = db._make_scoped_session(  # type: ignore[method-assign,assignment]
-            {"class_": ConnectionBoundSession, "bind": connection, "join_transaction_mode": "create_savepoint"}
-        )
-        try:
-            demo.seed_accounts()
-            db.session.commit()
-            user_ids = {role: auth_ops.find_user_by_email(email).id for role, email in DEMO_EMAILS.items()}
-            objects = build_rounds(user_ids)
-            clients: dict[str, tuple[FlaskClient, str]] = {}
-            for role in ROLES:
-                client = app.test_client()
-                if role != "anonymous":
-                    login_as(client, role)
-                response = client.get("/")
-                assert response.status_code == 200
-                clients[role] = (client, csrf_from(response.get_data(as_text=True)))
-            db.session.commit()
-            yield {"rounds": objects, "clients": clients}
-        finally:
-            db.session.remove()
-            db.session = original  # type: ignore[method-assign]
-            transaction.rollback()
-            connection.close()
+    with app.app_context(), rolled_back_session():
+        demo.seed_accounts()
+        db.session.commit()
+        user_ids = {role: auth_ops.find_user_by_email(email).id for role, email in DEMO_EMAILS.items()}
+        objects = build_rounds(user_ids)
+        clients: dict[str, tuple[FlaskClient, str]] = {}
+        for role in ROLES:
+            client = app.test_client()
+            if role != "anonymous":
+                login_as(client, role)
+            response = client.get("/")
+            assert response.status_code == 200
+            clients[role] = (client, csrf_from(response.get_data(as_text=True)))
+        db.session.commit()
+        yield {"rounds": objects, "clients": clients}
 
 
 @pytest.fixture(autouse=True)
