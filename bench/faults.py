@@ -58,6 +58,7 @@ from bench.load_vote import (
     Server,
     build_round,
     free_port,
+    interrupted,
     libpq,
     receipt_hmacs,
     run_load,
@@ -238,10 +239,6 @@ def log_count(log: Path, text: str) -> int:
 
 def verdict(ok: bool) -> str:
     return "OK" if ok else "FAILED"
-
-
-def interrupted(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt()
 
 
 def main() -> int:

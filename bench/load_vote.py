@@ -52,6 +52,7 @@ import threading
 import time
 import urllib.parse
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -189,6 +190,21 @@ class LoadResult:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
+def run_threads(target: Callable[[], None], count: int, during: Callable[[], None] | None = None) -> float:
+    """Run ``target`` in ``count`` daemon threads (``during`` meanwhile in this one) and return the
+    seconds until all have ended; joined in short waits, so Ctrl-C still stops the run."""
+    threads = [threading.Thread(target=target, daemon=True) for _ in range(count)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    if during is not None:
+        during()
+    for thread in threads:
+        while thread.is_alive():
+            thread.join(0.2)
+    return time.monotonic() - started
+
+
 def run_load(port: int, codes: list[str], seconds: float, concurrency: int, stop: threading.Event,
              during=None) -> LoadResult:  # type: ignore[no-untyped-def]
     """Every thread votes with the next unused code until the codes run out or time is up."""
@@ -230,16 +246,7 @@ def run_load(port: int, codes: list[str], seconds: float, concurrency: int, stop
                     result.errors[f"connection: {type(exc).__name__}"] += 1
         browser.close()
 
-    threads = [threading.Thread(target=voter_loop, daemon=True) for _ in range(concurrency)]
-    started = time.monotonic()
-    for thread in threads:
-        thread.start()
-    if during is not None:
-        during()
-    for thread in threads:
-        while thread.is_alive():
-            thread.join(0.2)
-    result.elapsed = time.monotonic() - started
+    result.elapsed = run_threads(voter_loop, concurrency, during)
     return result
 
 
@@ -378,14 +385,7 @@ def run_casts(port: int, warm: list[WarmSession], seconds: float, concurrency: i
         if conn is not None:
             conn.close()
 
-    threads = [threading.Thread(target=caster, daemon=True) for _ in range(concurrency)]
-    started = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        while thread.is_alive():
-            thread.join(0.2)
-    result.elapsed = time.monotonic() - started
+    result.elapsed = run_threads(caster, concurrency)
     return result
 
 
@@ -483,14 +483,8 @@ def run_raw(dsn: str, round_id: int, district_id: int, code_ids: list[int], prop
                                     [(ballot_id, pid) for pid in sorted(rng.sample(proposal_ids, 2))])
                 done[threading.get_ident()] += 1
 
-    threads = [threading.Thread(target=worker, daemon=True) for _ in range(concurrency)]
-    started = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        while thread.is_alive():
-            thread.join(0.2)
-    return sum(done.values()), time.monotonic() - started
+    elapsed = run_threads(worker, concurrency)
+    return sum(done.values()), elapsed
 
 
 # ----------------------------------------------------------------------------------------------
