@@ -151,12 +151,6 @@ def _grouped(round_: Round, district: District) -> dict[str, list[tuple[int, int
     return grouped
 
 
-def stored_ballots(round_: Round, district: District) -> list[BallotRow]:
-    """The district's ballots, by ballot id, choices by proposal id."""
-    grouped = _grouped(round_, district)
-    return [BallotRow(k, tuple(sorted(grouped[k]))) for k in sorted(grouped)]
-
-
 def load_election(round_: Round, district: District) -> Election:
     with gc_paused():
         grouped = _grouped(round_, district)
