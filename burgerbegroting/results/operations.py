@@ -162,10 +162,6 @@ def what_if(run: TallyRun, rules: tuple[str, ...] = WHAT_IF_RULES) -> WhatIf:
     return WhatIf(tuple(r for r in names if r in chosen), chosen)
 
 
-def election_of(run: TallyRun) -> Election:
-    return read_pb(run.pb_text)
-
-
 def add_update(proposal: Proposal, status: str, text: str, actor_id: int | None,
                photo: bytes | None = None, photo_type: str | None = None,
                actual_cost_cents: int | None = None) -> ImplementationUpdate:
