@@ -138,6 +138,11 @@ class Config:
     JOB_TIMEOUT_SECONDS = _int("JOB_TIMEOUT_SECONDS", 3600)
     # A finished letters PDF holds plain voting codes: deleted this many hours after the job.
     JOB_RESULT_HOURS = _int("JOB_RESULT_HOURS", 24)
+    # The worker's own housekeeping (jobs/housekeeping.py): shuffling the ballot table while a
+    # round votes or counts, deleting old job results; every N minutes, waiting at most
+    # HOUSEKEEPING_LOCK_SECONDS for the ballot table.
+    HOUSEKEEPING_MINUTES = _int("HOUSEKEEPING_MINUTES", 60)
+    HOUSEKEEPING_LOCK_SECONDS = _int("HOUSEKEEPING_LOCK_SECONDS", 3)
     MAX_LETTERS_PER_JOB = _int("MAX_LETTERS_PER_JOB", 10_000)
 
     # Logs on stderr: "json" (one object per line) or "text"; see docs/operations.md.

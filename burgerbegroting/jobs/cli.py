@@ -1,4 +1,5 @@
-"""``flask worker`` (runs queued jobs) and ``flask jobs purge`` (deletes old result files)."""
+"""``flask worker`` (runs queued jobs and its own housekeeping, jobs/housekeeping.py) and
+``flask jobs purge`` (deletes old result files)."""
 
 from __future__ import annotations
 
@@ -20,9 +21,14 @@ def worker(burst: bool) -> None:
         raise click.ClickException("JOB_QUEUE_URL is empty: jobs run inside the web requests, no worker needed.")
     from rq import Worker
 
+    from burgerbegroting.core.timeutil import utcnow
+    from burgerbegroting.jobs import housekeeping
+
     rq_queue = queue.rq_queue()
-    # The work runs in this process's app context (db, config, templates for the PDF).
-    Worker([rq_queue], connection=rq_queue.connection, name=None).work(burst=burst, with_scheduler=False)
+    housekeeping.schedule(utcnow())  # the first tick; each tick schedules the next
+    # The work runs in this process's app context (db, config, templates for the PDF). The
+    # scheduler moves the housekeeping ticks into the queue when they are due.
+    Worker([rq_queue], connection=rq_queue.connection, name=None).work(burst=burst, with_scheduler=True)
 
 
 @jobs_cli.command("purge")
