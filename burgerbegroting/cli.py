@@ -55,16 +55,31 @@ def init_app(app: Flask) -> None:
     audit_group = click.Group("audit", help="The audit log.")
 
     @audit_group.command("verify")
-    def audit_verify() -> None:
-        """Check that the audit log's hash chain is unbroken."""
+    @click.option("--anchor", "anchors", multiple=True, metavar="SEQ:HASH",
+                  help="A hash noted earlier outside the database (e.g. in the council's minutes): "
+                       "event SEQ must still have it. Can be given more than once.")
+    def audit_verify(anchors: tuple[str, ...]) -> None:
+        """Check that the audit log's hash chain is unbroken (and matches hashes noted earlier)."""
         from burgerbegroting.core import audit
 
         ok, count, message = audit.verify()
-        if ok:
-            click.echo(f"Audit log intact: {count} events.")
-        else:
+        if not ok:
             click.echo(f"Audit log BROKEN after {count} events: {message}", err=True)
             sys.exit(1)
+        for anchor in anchors:
+            seq, _, expected = anchor.partition(":")
+            if not seq.isdigit() or len(expected.strip()) != 64:
+                raise click.BadParameter(f"{anchor!r}: expected SEQ:HASH (a number, a colon, 64 hex characters)",
+                                         param_hint="--anchor")
+            found = audit.event_hash(int(seq))
+            if found != expected.strip().lower():
+                click.echo(f"Audit log REWRITTEN: event {seq} has hash {found or '(none: it is missing)'}, "
+                           f"noted earlier as {expected.strip().lower()}", err=True)
+                sys.exit(1)
+        head = audit.head()
+        click.echo(f"Audit log intact: {count} events." + (f" Newest: {head[0]}:{head[1]}" if head else ""))
+        if anchors:
+            click.echo(f"Matches the {len(anchors)} hash(es) noted earlier.")
 
     app.cli.add_command(audit_group)
 

@@ -1,7 +1,9 @@
 """An append-only, hash-chained log of staff actions.
 
 Each event stores the hash of the one before it, so removing or changing an event breaks the
-chain, which ``flask audit verify`` detects. Appends are serialised (a PostgreSQL advisory
+chain, which ``flask audit verify`` detects. Someone with write access to the database could
+rebuild the whole chain; a hash noted outside the database (``verify --anchor SEQ:HASH``)
+catches that too. Appends are serialised (a PostgreSQL advisory
 lock, plus a unique sequence number) so concurrent requests cannot fork the chain.
 """
 
@@ -74,6 +76,17 @@ def record(actor_id: int | None, action: str, target: str, payload: dict[str, An
     session.add(event)
     session.flush()
     return event
+
+
+def head() -> tuple[int, str] | None:
+    """The newest event's (seq, hash): note it outside the database to anchor the chain."""
+    newest = sa.select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+    row = db.session.execute(newest).first()
+    return (row.seq, row.hash) if row else None
+
+
+def event_hash(seq: int) -> str | None:
+    return db.session.scalar(sa.select(AuditEvent.hash).where(AuditEvent.seq == seq))
 
 
 def verify() -> tuple[bool, int, str]:

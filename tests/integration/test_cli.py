@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 import sqlalchemy as sa
 
@@ -198,3 +200,46 @@ def test_audit_verify_a_log_with_a_gap(app) -> None:  # type: ignore[no-untyped-
     result = run(app, "audit", "verify")
     assert result.exit_code == 1
     assert "event 2 is missing" in result.stderr
+
+
+def test_audit_verify_prints_the_newest_hash_to_note_elsewhere(app) -> None:  # type: ignore[no-untyped-def]
+    events = [audit.record(1, "roles_changed", f"user:{i}") for i in range(2)]
+    db.session.commit()
+    result = run(app, "audit", "verify")
+    assert result.exit_code == 0
+    assert f"Newest: 2:{events[1].hash}" in result.output
+
+
+def test_audit_verify_catches_a_rebuilt_chain_with_an_anchor(app) -> None:  # type: ignore[no-untyped-def]
+    for i in range(3):
+        audit.record(1, "roles_changed", f"user:{i}", {"roles": ["admin"]})
+    db.session.commit()
+    noted = f"3:{audit.head()[1]}"  # e.g. in the council's minutes
+    assert run(app, "audit", "verify", "--anchor", noted).exit_code == 0
+    # Someone with database access changes event 2 and recomputes every hash after it: the
+    # chain itself is consistent again, only the noted hash tells.
+    events = db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.seq)).all()
+    events[1].payload = '{"roles": ["council"]}'
+    for before, event in itertools.pairwise(events):
+        event.prev_hash = before.hash
+        event.hash = event.compute_hash()
+    db.session.commit()
+    assert run(app, "audit", "verify").exit_code == 0
+    result = run(app, "audit", "verify", "--anchor", noted)
+    assert result.exit_code == 1
+    assert "REWRITTEN: event 3" in result.stderr
+
+
+@pytest.mark.parametrize("anchor", ["3", "x:" + "a" * 64, "3:abc"])
+def test_audit_verify_refuses_a_malformed_anchor(app, anchor: str) -> None:  # type: ignore[no-untyped-def]
+    result = run(app, "audit", "verify", "--anchor", anchor)
+    assert result.exit_code == 2
+    assert "SEQ:HASH" in result.output
+
+
+def test_audit_verify_an_anchor_on_a_missing_event(app) -> None:  # type: ignore[no-untyped-def]
+    audit.record(1, "roles_changed", "user:1")
+    db.session.commit()
+    result = run(app, "audit", "verify", "--anchor", "5:" + "a" * 64)
+    assert result.exit_code == 1
+    assert "missing" in result.stderr
