@@ -16,17 +16,9 @@ from burgerbegroting.core.timeutil import utcnow
 from burgerbegroting.extensions import db
 from burgerbegroting.jobs import housekeeping
 from burgerbegroting.jobs.models import Job
-from tests.voting.conftest import make_voting_round
+from tests.voting.conftest import cast_some
 
 _names = itertools.count()
-
-
-def _cast(n: int):  # type: ignore[no-untyped-def]
-    round_, district, proposals, _ = make_voting_round()
-    for i in range(n):
-        ballots.cast_ballot(round_, district, f"user:{900 + i}", {proposals[i % 3].id: 1}, "online")
-        db.session.commit()
-    return round_
 
 
 def _keys() -> dict[str, int]:
@@ -35,7 +27,7 @@ def _keys() -> dict[str, int]:
 
 
 def test_shuffles_while_a_round_votes(app):
-    _cast(6)
+    cast_some(6)
     before = _keys()
     summary = housekeeping.run()
     after = _keys()
@@ -45,7 +37,7 @@ def test_shuffles_while_a_round_votes(app):
 
 @pytest.mark.parametrize("days", [-30, 30])
 def test_leaves_the_table_alone_before_and_after_voting(app, days):
-    round_ = _cast(3)
+    round_ = cast_some(3)
     before = _keys()
     # the whole round's calendar moved: voting has not begun yet, or results are long out
     summary = housekeeping.run(utcnow() + dt.timedelta(days=days))
@@ -68,7 +60,7 @@ def test_deletes_old_results_and_marks_dead_jobs(app):
 
 
 def test_a_busy_ballot_table_is_skipped_not_waited_for(app, monkeypatch):
-    _cast(2)
+    cast_some(2)
     before = _keys()
 
     def busy() -> int:
@@ -115,7 +107,7 @@ class TestWithRedis:
 
         from burgerbegroting.jobs.queue import rq_queue
 
-        _cast(4)
+        cast_some(4)
         before = _keys()
         queue = rq_queue()
         queue.enqueue("burgerbegroting.jobs.housekeeping.tick")  # as the scheduler does when it is due

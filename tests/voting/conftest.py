@@ -63,3 +63,14 @@ def in_round(model, round_) -> int:  # type: ignore[no-untyped-def]
     import sqlalchemy as sa
 
     return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(model.round_id == round_.id)) or 0
+
+
+def cast_some(n: int) -> Round:
+    """A voting round with ``n`` online ballots, each committed on its own (as voters do)."""
+    from burgerbegroting.ballots import operations as ballots
+
+    round_, district, proposals, _ = make_voting_round()
+    for i in range(n):
+        ballots.cast_ballot(round_, district, f"user:{500 + i}", {proposals[i % 3].id: 1}, "online")
+        db.session.commit()
+    return round_

@@ -8,15 +8,7 @@ import sqlalchemy as sa
 from burgerbegroting.ballots import operations as ballots
 from burgerbegroting.ballots.models import Ballot
 from burgerbegroting.extensions import db
-from tests.voting.conftest import make_voting_round
-
-
-def _cast_some(n: int):  # type: ignore[no-untyped-def]
-    round_, district, proposals, _ = make_voting_round()
-    for i in range(n):
-        ballots.cast_ballot(round_, district, f"user:{500 + i}", {proposals[i % 3].id: 1}, "online")
-        db.session.commit()
-    return round_
+from tests.voting.conftest import cast_some
 
 
 def _state() -> dict[str, tuple[int, tuple[tuple[int, int], ...]]]:
@@ -25,7 +17,7 @@ def _state() -> dict[str, tuple[int, tuple[tuple[int, int], ...]]]:
 
 
 def test_shuffle_changes_keys_not_choices(app):
-    _cast_some(6)
+    cast_some(6)
     before = _state()
     assert ballots.shuffle_ballots() == 6
     db.session.commit()
@@ -38,7 +30,7 @@ def test_shuffle_changes_keys_not_choices(app):
 
 
 def test_shuffle_leaves_ballots_with_one_shared_transaction_id_on_postgresql(app):
-    _cast_some(4)
+    cast_some(4)
     postgres = db.session.get_bind().dialect.name == "postgresql"
     query = sa.text("SELECT count(DISTINCT xmin::text) FROM ballot")
     if postgres:
@@ -51,7 +43,7 @@ def test_shuffle_leaves_ballots_with_one_shared_transaction_id_on_postgresql(app
 
 
 def test_cli_command(app):
-    _cast_some(2)
+    cast_some(2)
     result = app.test_cli_runner().invoke(args=["ballots", "shuffle"])
     assert result.exit_code == 0, result.output
     assert "2 ballots shuffled" in result.output
